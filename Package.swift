@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ember",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "EmberRESP", targets: ["EmberRESP"]),
+        .library(name: "EmberStore", targets: ["EmberStore"]),
+        .library(name: "EmberServer", targets: ["EmberServer"]),
+        .executable(name: "ember-server", targets: ["ember-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "EmberRESP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "EmberStore",
+            dependencies: [
+                "EmberRESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "EmberServer",
+            dependencies: [
+                "EmberRESP", "EmberStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ember-server",
+            dependencies: ["EmberServer", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP"]),
+        .testTarget(name: "EmberStoreTests", dependencies: ["EmberStore"]),
+    ]
+)

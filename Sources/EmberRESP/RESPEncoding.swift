@@ -1,0 +1,203 @@
+import NIOCore
+
+/// The protocol a connection speaks, chosen with HELLO.
+public enum RESPVersion: Int, Sendable {
+    case resp2 = 2
+    case resp3 = 3
+}
+
+/// Writers for every RESP2 and RESP3 frame. Aggregates are written as a header followed by
+/// their elements, so replies stream into the output buffer without intermediate values.
+extension ByteBuffer {
+    @inlinable
+    public mutating func writeRESPSimpleString(_ text: String) {
+        writeInteger(UInt8(ascii: "+"))
+        writeString(text)
+        writeCRLF()
+    }
+
+    /// `message` starts with the error code, e.g. `ERR syntax error` or `WRONGTYPE ...`.
+    @inlinable
+    public mutating func writeRESPError(_ message: String) {
+        writeInteger(UInt8(ascii: "-"))
+        writeString(message)
+        writeCRLF()
+    }
+
+    @inlinable
+    public mutating func writeRESPInteger(_ value: Int64) {
+        writeInteger(UInt8(ascii: ":"))
+        writeDecimal(value)
+        writeCRLF()
+    }
+
+    @inlinable
+    public mutating func writeRESPBulk(_ bytes: Bytes) {
+        bytes.withUnsafeBytes { writeRESPBulk($0) }
+    }
+
+    @inlinable
+    public mutating func writeRESPBulk(_ raw: UnsafeRawBufferPointer) {
+        reserveCapacity(minimumWritableBytes: raw.count + 24)
+        writeInteger(UInt8(ascii: "$"))
+        writeDecimal(Int64(raw.count))
+        writeCRLF()
+        writeBytes(raw)
+        writeCRLF()
+    }
+
+    @inlinable
+    public mutating func writeRESPBulk(_ text: String) {
+        var text = text
+        text.withUTF8 { writeRESPBulk(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A null bulk string in RESP2, the null type in RESP3.
+    @inlinable
+    public mutating func writeRESPNull(_ version: RESPVersion) {
+        if version == .resp3 { writeStaticString("_\r\n") } else { writeStaticString("$-1\r\n") }
+    }
+
+    /// A null array in RESP2, the null type in RESP3.
+    @inlinable
+    public mutating func writeRESPNullArray(_ version: RESPVersion) {
+        if version == .resp3 { writeStaticString("_\r\n") } else { writeStaticString("*-1\r\n") }
+    }
+
+    @inlinable
+    public mutating func writeRESPArrayHeader(_ count: Int) {
+        writeAggregateHeader(UInt8(ascii: "*"), count)
+    }
+
+    /// A map of `count` pairs; a flat array of `2 * count` elements in RESP2.
+    @inlinable
+    public mutating func writeRESPMapHeader(_ count: Int, _ version: RESPVersion) {
+        if version == .resp3 { writeAggregateHeader(UInt8(ascii: "%"), count) } else { writeAggregateHeader(UInt8(ascii: "*"), count * 2) }
+    }
+
+    /// A set; an array in RESP2.
+    @inlinable
+    public mutating func writeRESPSetHeader(_ count: Int, _ version: RESPVersion) {
+        writeAggregateHeader(version == .resp3 ? UInt8(ascii: "~") : UInt8(ascii: "*"), count)
+    }
+
+    /// An out-of-band push; an array in RESP2 (as pub/sub messages are).
+    @inlinable
+    public mutating func writeRESPPushHeader(_ count: Int, _ version: RESPVersion) {
+        writeAggregateHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), count)
+    }
+
+    /// A double; a bulk string in RESP2. Formatted as Redis does (`%.17g`, `inf`, `-inf`, `nan`).
+    public mutating func writeRESPDouble(_ value: Double, _ version: RESPVersion) {
+        let text = formatDouble(value)
+        if version == .resp3 {
+            writeInteger(UInt8(ascii: ","))
+            writeString(text)
+            writeCRLF()
+        } else {
+            writeRESPBulk(text)
+        }
+    }
+
+    /// A boolean; the integer 1 or 0 in RESP2.
+    @inlinable
+    public mutating func writeRESPBoolean(_ value: Bool, _ version: RESPVersion) {
+        if version == .resp3 {
+            writeStaticString(value ? "#t\r\n" : "#f\r\n")
+        } else {
+            writeStaticString(value ? ":1\r\n" : ":0\r\n")
+        }
+    }
+
+    /// A verbatim string with a three-letter format (`txt`, `mkd`); a bulk string in RESP2.
+    public mutating func writeRESPVerbatim(_ text: String, format: String = "txt", _ version: RESPVersion) {
+        if version == .resp3 {
+            let utf8Count = text.utf8.count
+            writeInteger(UInt8(ascii: "="))
+            writeDecimal(Int64(utf8Count + 4))
+            writeCRLF()
+            writeString(format)
+            writeInteger(UInt8(ascii: ":"))
+            writeString(text)
+            writeCRLF()
+        } else {
+            writeRESPBulk(text)
+        }
+    }
+
+    /// A big number given as decimal digits; a bulk string in RESP2.
+    public mutating func writeRESPBigNumber(_ digits: String, _ version: RESPVersion) {
+        if version == .resp3 {
+            writeInteger(UInt8(ascii: "("))
+            writeString(digits)
+            writeCRLF()
+        } else {
+            writeRESPBulk(digits)
+        }
+    }
+
+    // MARK: - Pieces
+
+    @inlinable
+    mutating func writeAggregateHeader(_ marker: UInt8, _ count: Int) {
+        writeInteger(marker)
+        writeDecimal(Int64(count))
+        writeCRLF()
+    }
+
+    @inlinable
+    mutating func writeCRLF() {
+        writeInteger(UInt16(0x0D0A), endianness: .big)
+    }
+
+    /// Writes `value` in decimal with no intermediate allocation.
+    @inlinable
+    public mutating func writeDecimal(_ value: Int64) {
+        if value >= 0 && value < 10 {
+            writeInteger(UInt8(truncatingIfNeeded: value) &+ 48)
+            return
+        }
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &scratch) { tmp in
+            var position = tmp.count
+            var rest = value.magnitude
+            repeat {
+                position -= 1
+                tmp[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
+                rest /= 10
+            } while rest != 0
+            if value < 0 {
+                position -= 1
+                tmp[position] = UInt8(ascii: "-")
+            }
+            writeBytes(UnsafeRawBufferPointer(rebasing: tmp[position...]))
+        }
+    }
+}
+
+/// Redis's text for a double: `%.17g` (shortest round-trip for integral values), `inf`, `-inf`, `nan`.
+public func formatDouble(_ value: Double) -> String {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+    // Integral values that fit exactly print as integers, like "%.17g" does.
+    if value == value.rounded(), abs(value) < 1e17 {
+        return String(Int64(value))
+    }
+    return formatCDouble(value, format: "%.17g")
+}
+
+/// Formats through the C library so the digits match Redis's `snprintf` exactly.
+public func formatCDouble(_ value: Double, format: String) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+        let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 64, format, $0) }
+        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(max(0, min(written, 63)))), as: UTF8.self)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

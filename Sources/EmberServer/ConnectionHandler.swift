@@ -1,0 +1,172 @@
+import EmberRESP
+import EmberStore
+import NIOCore
+
+/// One client connection: parses requests as bytes arrive, runs each read's whole batch of
+/// pipelined commands in one critical section of the engine, and encodes the replies after it.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let server: EmberServer
+    private let engine: Engine
+    private var parser: RESPRequestParser
+    private var inbound: ByteBuffer?
+    private var client: ClientState?
+    private var commands: [[Bytes]] = []
+    private var replies: [Reply] = []
+    private var closing = false
+    /// `client-query-buffer-limit`, refreshed after each batch (CONFIG SET may change it).
+    private var queryBufferLimit = Int.max
+
+    init(server: EmberServer) {
+        self.server = server
+        self.engine = server.engine
+        self.parser = RESPRequestParser(maxBulkLength: server.engine.config.protoMaxBulkLength)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let peer = channel.remoteAddress
+        let isLocal = peer.map(Self.isLoopback) ?? true
+        let (client, protectedDenied, queryLimit) = engine.lock.withLock { () -> (ClientState, Bool, Int) in
+            let client = engine.makeClient()
+            client.peerAddress = peer.map(Self.describe) ?? ""
+            client.localAddress = channel.localAddress.map(Self.describe) ?? ""
+            client.isLocal = isLocal
+            let configuration = server.configuration
+            let denied = configuration.protectedMode && engine.config.requirePass == nil && !isLocal
+            return (client, denied, configuration.queryBufferLimit)
+        }
+        self.queryBufferLimit = queryLimit
+        self.client = client
+        parser.unauthenticated = !client.isAuthenticated
+        server.register(client: client, channel: channel)
+        if protectedDenied {
+            var buffer = context.channel.allocator.buffer(capacity: 1024)
+            buffer.writeRESPError(Self.protectedModeMessage)
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            closing = true
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let client {
+            engine.lock.withLock { engine.removeClient(client) }
+            server.unregister(client: client)
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        var incoming = unwrapInboundIn(data)
+        if inbound == nil || inbound!.readableBytes == 0 {
+            inbound = incoming
+        } else {
+            inbound!.writeBuffer(&incoming)
+        }
+        var protocolError: RESPProtocolError?
+        do {
+            while let command = try parser.next(&inbound!) { commands.append(command) }
+        } catch {
+            protocolError = error
+        }
+        if let pending = inbound, pending.readableBytes > queryBufferLimit {
+            // Redis closes such a client without a reply.
+            server.logger.warning("Closing client that reached max query buffer length: \(client.map(describeForLog) ?? "")")
+            closing = true
+            context.close(promise: nil)
+            return
+        }
+        if inbound!.readableBytes == 0 { inbound = nil } else if inbound!.readerIndex > 64 * 1024 { inbound!.discardReadBytes() }
+        if !commands.isEmpty { execute(context: context) }
+        if let protocolError {
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            buffer.writeRESPError("ERR " + protocolError.message)
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    /// Runs the batch under one lock acquisition, then encodes and writes the replies.
+    private func execute(context: ChannelHandlerContext) {
+        guard let client else { return }
+        var version = RESPVersion.resp2
+        var closeAfter = false
+        var authenticated = true
+        let queued = inbound?.readableBytes ?? 0
+        engine.lock.withLock {
+            client.queryBufferLength = queued
+            for command in commands {
+                let mode = client.replyMode
+                let reply = engine.executeLocked(command, client: client)
+                switch mode {
+                case .on:
+                    replies.append(reply)
+                case .off:
+                    if client.replyMode == .on { replies.append(reply) }
+                case .skipNext:
+                    if client.replyMode == .skipNext { client.replyMode = .on }
+                }
+                if client.closeAfterReply {
+                    closeAfter = true
+                    break
+                }
+            }
+            version = client.protocolVersion
+            authenticated = client.isAuthenticated
+            queryBufferLimit = server.configuration.queryBufferLimit
+            parser.maxBulkLength = engine.config.protoMaxBulkLength
+        }
+        commands.removeAll(keepingCapacity: true)
+        parser.unauthenticated = !authenticated
+        if !replies.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            for reply in replies { reply.encode(into: &buffer, version) }
+            replies.removeAll(keepingCapacity: true)
+            if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
+        }
+        if closeAfter {
+            closing = true
+            inbound = nil
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func describeForLog(_ client: ClientState) -> String {
+        "id=\(client.id) addr=\(client.peerAddress)"
+    }
+
+    // MARK: - Addresses
+
+    static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v4, .v6: return "\(address.ipAddress ?? ""):\(address.port ?? 0)"
+        case .unixDomainSocket: return address.pathname ?? ""
+        }
+    }
+
+    static func isLoopback(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .unixDomainSocket: return true
+        case .v4, .v6:
+            guard let ip = address.ipAddress else { return false }
+            return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+        }
+    }
+
+    static let protectedModeMessage = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a bind address or an authentication password. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+}

@@ -1,0 +1,130 @@
+import EmberRESP
+import EmberStore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// ember-server: the engine behind a SwiftNIO listener, plus the server-level commands
+/// (INFO, CONFIG, SHUTDOWN) that need more than the keyspace.
+public final class EmberServer: @unchecked Sendable {
+    public let engine: Engine
+    public let logger: Logger
+    /// Guarded by `engine.lock` (CONFIG runs inside the engine's critical section).
+    var configuration: ServerConfiguration
+    let startedAt = Clock.milliseconds()
+    let startedMonotonic = Clock.monotonicNanoseconds()
+    let runID: String
+
+    private let channelsLock = NIOLock()
+    private var channels: [Int64: Channel] = [:]
+    private var totalConnections: Int64 = 0
+    private var group: MultiThreadedEventLoopGroup?
+    private var listeners: [Channel] = []
+    private let shutdownPromiseLock = NIOLock()
+    private var shutdownRequested = false
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.engine = Engine(configuration: configuration.engine)
+        var generator = SystemRandomNumberGenerator()
+        self.runID = (0..<40).map { _ in String(UInt8.random(in: 0..<16, using: &generator), radix: 16) }.joined()
+        engine.clientCloser = { [weak self] client in self?.close(clientID: client.id) }
+        registerServerCommands()
+    }
+
+    // MARK: - Lifecycle
+
+    /// Binds the listeners; returns the bound addresses.
+    public func start() throws -> [SocketAddress] {
+        let threads = max(1, configuration.ioThreads)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        self.group = group
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 511)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: configuration.tcpKeepalive > 0 ? 1 : 0)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 16 * 1024, maximum: 1024 * 1024))
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: self))
+                }
+            }
+        var bound: [SocketAddress] = []
+        for entry in configuration.bind {
+            // A leading '-' marks an optional address, as in redis.conf ("-::1").
+            let optional = entry.hasPrefix("-")
+            let host = optional ? String(entry.dropFirst()) : entry
+            do {
+                let channel = try bootstrap.bind(host: host == "*" ? "0.0.0.0" : host, port: configuration.port).wait()
+                listeners.append(channel)
+                if let address = channel.localAddress { bound.append(address) }
+            } catch {
+                if optional { continue }
+                throw error
+            }
+        }
+        if bound.isEmpty { throw ServerConfiguration.Error(description: "no address to listen on") }
+        scheduleCron(on: group.next())
+        return bound
+    }
+
+    /// Blocks until the listeners close (SHUTDOWN or a signal).
+    public func waitUntilClosed() throws {
+        for listener in listeners { try listener.closeFuture.wait() }
+        try group?.syncShutdownGracefully()
+    }
+
+    /// Stops accepting and closes every connection.
+    public func shutdown() {
+        let first = shutdownPromiseLock.withLock { () -> Bool in
+            defer { shutdownRequested = true }
+            return !shutdownRequested
+        }
+        guard first else { return }
+        logger.notice("User requested shutdown...")
+        let open = channelsLock.withLock { Array(channels.values) }
+        for channel in open { channel.close(promise: nil) }
+        for listener in listeners { listener.close(promise: nil) }
+    }
+
+    private func scheduleCron(on loop: EventLoop) {
+        let hz = max(1, engine.config.hz)
+        loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(1000 / hz)), delay: .milliseconds(Int64(1000 / hz))) { [weak self] _ in
+            self?.engine.cron()
+        }
+    }
+
+    // MARK: - Connections
+
+    func register(client: ClientState, channel: Channel) {
+        channelsLock.withLock {
+            channels[client.id] = channel
+            totalConnections += 1
+        }
+    }
+
+    func unregister(client: ClientState) {
+        channelsLock.withLock { channels[client.id] = nil }
+    }
+
+    func close(clientID: Int64) {
+        let channel = channelsLock.withLock { channels[clientID] }
+        channel?.close(promise: nil)
+    }
+
+    var connectionCounts: (current: Int, total: Int64) {
+        channelsLock.withLock { (channels.count, totalConnections) }
+    }
+}

@@ -1,0 +1,214 @@
+import EmberRESP
+import NIOCore
+import EmberStore
+
+/// The server's settings, read from a redis.conf-style file and redis-server-style flags
+/// (`ember-server [file] --port 7000 --maxmemory 100mb`), with the same names as Redis.
+public struct ServerConfiguration: Sendable {
+    public var port = 6379
+    public var bind = ["127.0.0.1", "-::1"]
+    public var protectedMode = true
+    public var queryBufferLimit = 1024 * 1024 * 1024
+    public var timeout = 0
+    public var tcpKeepalive = 300
+    public var logLevel = "notice"
+    public var logFile = ""
+    public var ioThreads = System.coreCount
+    public var configFile: String?
+    public var engine = EngineConfiguration()
+
+    public init() {}
+
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    /// Parses command-line arguments the way redis-server does: an optional config file first,
+    /// then `--name value...` pairs that act as extra config lines.
+    public static func parse(arguments: [String], readFile: (String) throws -> String) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        var arguments = arguments[...]
+        var text = ""
+        if let first = arguments.first, !first.hasPrefix("--") {
+            configuration.configFile = first
+            text = try readFile(first)
+            arguments = arguments.dropFirst()
+        }
+        var line: [String] = []
+        for argument in arguments {
+            if argument.hasPrefix("--") {
+                if !line.isEmpty { text += "\n" + line.joined(separator: " ") }
+                line = [String(argument.dropFirst(2))]
+            } else {
+                guard !line.isEmpty else { throw Error(description: "Invalid argument '\(argument)'") }
+                line.append(quoted(argument))
+            }
+        }
+        if !line.isEmpty { text += "\n" + line.joined(separator: " ") }
+        try configuration.apply(configText: text)
+        return configuration
+    }
+
+    private static func quoted(_ value: String) -> String {
+        if !value.isEmpty && !value.contains(where: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == "\\" }) { return value }
+        var escaped = "\""
+        for character in value {
+            if character == "\"" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped + "\""
+    }
+
+    /// Applies redis.conf lines: `name value...`, `#` comments, quoted values.
+    public mutating func apply(configText: String) throws {
+        for (number, rawLine) in configText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = rawLine.trimmingWhitespace()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            var lineBytes = Array(trimmed.utf8)
+            guard let words = lineBytes.withUnsafeMutableBytes({ splitInlineArguments(UnsafeRawBufferPointer($0)) }), let name = words.first else {
+                throw Error(description: "line \(number + 1): unbalanced quotes in configuration line")
+            }
+            let values = words.dropFirst().map(\.string)
+            if let problem = set(name.string.lowercased(), values, startup: true) {
+                throw Error(description: "line \(number + 1): '\(trimmed)': \(problem)")
+            }
+        }
+    }
+
+    // MARK: - Parameters
+
+    /// Every parameter CONFIG GET reports, in a stable order.
+    public static let parameterNames = [
+        "port", "bind", "protected-mode", "requirepass", "maxmemory", "maxmemory-policy",
+        "proto-max-bulk-len", "client-query-buffer-limit", "databases", "hz", "enable-debug-command",
+        "timeout", "tcp-keepalive", "loglevel", "logfile", "io-threads", "save", "appendonly", "daemonize",
+    ]
+
+    static let immutable: Set<String> = ["port", "bind", "databases", "io-threads", "daemonize", "logfile"]
+    static let protected: Set<String> = ["enable-debug-command"]
+    static let policies = [
+        "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+        "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction",
+    ]
+
+    public func get(_ name: String) -> String? {
+        switch name {
+        case "port": return String(port)
+        case "bind": return bind.joined(separator: " ")
+        case "protected-mode": return protectedMode ? "yes" : "no"
+        case "requirepass": return engine.requirePass?.string ?? ""
+        case "maxmemory": return String(engine.maxMemory)
+        case "maxmemory-policy": return engine.maxMemoryPolicy
+        case "proto-max-bulk-len": return String(engine.protoMaxBulkLength)
+        case "client-query-buffer-limit": return String(queryBufferLimit)
+        case "databases": return String(engine.databases)
+        case "hz": return String(engine.hz)
+        case "enable-debug-command": return engine.enableDebugCommand
+        case "timeout": return String(timeout)
+        case "tcp-keepalive": return String(tcpKeepalive)
+        case "loglevel": return logLevel
+        case "logfile": return logFile
+        case "io-threads": return String(ioThreads)
+        // Ember keeps no persistence yet: these report that truthfully and cannot be changed.
+        case "save": return ""
+        case "appendonly": return "no"
+        case "daemonize": return "no"
+        default: return nil
+        }
+    }
+
+    /// Sets a parameter; returns a problem description (Redis's wording after the dash) or nil.
+    public mutating func set(_ name: String, _ values: [String], startup: Bool) -> String? {
+        guard Self.parameterNames.contains(name) else { return "Bad directive or wrong number of arguments" }
+        if !startup && Self.immutable.contains(name) { return "can't set immutable config" }
+        if !startup && Self.protected.contains(name) { return "can't set protected config" }
+        let value = values.joined(separator: " ")
+        if name != "bind" && name != "save" && values.count != 1 { return "wrong number of arguments" }
+        switch name {
+        case "port":
+            guard let number = Int(value), (0...65535).contains(number) else { return "argument must be between 0 and 65535 inclusive" }
+            port = number
+        case "bind": bind = values
+        case "protected-mode":
+            guard let flag = Self.yesNo(value) else { return "argument must be 'yes' or 'no'" }
+            protectedMode = flag
+        case "requirepass": engine.requirePass = value.isEmpty ? nil : Bytes(value)
+        case "maxmemory":
+            guard let bytes = Self.memory(value) else { return "argument must be a memory value" }
+            engine.maxMemory = bytes
+        case "maxmemory-policy":
+            guard Self.policies.contains(value.lowercased()) else { return "argument(s) must be one of the following: \(Self.policies.joined(separator: ", "))" }
+            engine.maxMemoryPolicy = value.lowercased()
+        case "proto-max-bulk-len":
+            guard let bytes = Self.memory(value), bytes >= 1024 * 1024, bytes <= Int64(Int32.max) * 4 else { return "argument must be a memory value" }
+            engine.protoMaxBulkLength = Int(bytes)
+        case "client-query-buffer-limit":
+            guard let bytes = Self.memory(value), bytes >= 1024 * 1024 else { return "argument must be a memory value" }
+            queryBufferLimit = Int(bytes)
+        case "databases":
+            guard let number = Int(value), number >= 1, number <= 1_000_000 else { return "argument must be between 1 and 2147483647 inclusive" }
+            engine.databases = number
+        case "hz":
+            guard let number = Int(value), number >= 0 else { return "argument must be between 0 and 2147483647 inclusive" }
+            engine.hz = min(max(number, 1), 500)
+        case "enable-debug-command":
+            let lowered = value.lowercased()
+            guard ["yes", "no", "local"].contains(lowered) else { return "argument(s) must be one of the following: no, yes, local" }
+            engine.enableDebugCommand = lowered
+        case "timeout":
+            guard let number = Int(value), number >= 0 else { return "argument must be between 0 and 2147483647 inclusive" }
+            timeout = number
+        case "tcp-keepalive":
+            guard let number = Int(value), number >= 0 else { return "argument must be between 0 and 2147483647 inclusive" }
+            tcpKeepalive = number
+        case "loglevel":
+            let lowered = value.lowercased()
+            guard ["debug", "verbose", "notice", "warning", "nothing"].contains(lowered) else { return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing" }
+            logLevel = lowered
+        case "logfile": logFile = value
+        case "io-threads":
+            guard let number = Int(value), (1...128).contains(number) else { return "argument must be between 1 and 128 inclusive" }
+            ioThreads = number
+        case "save":
+            guard value.isEmpty || value == "\"\"" else { return "persistence is not supported by this server" }
+        case "appendonly":
+            guard value.lowercased() == "no" else { return "persistence is not supported by this server" }
+        case "daemonize":
+            guard value.lowercased() == "no" else { return "daemonize is not supported; run under a supervisor" }
+        default:
+            return "Bad directive or wrong number of arguments"
+        }
+        return nil
+    }
+
+    static func yesNo(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "yes": return true
+        case "no": return false
+        default: return nil
+        }
+    }
+
+    /// Redis's `memtoull`: `1k` = 1000, `1kb` = 1024, likewise m/mb and g/gb.
+    static func memory(_ text: String) -> Int64? {
+        let lowered = text.lowercased()
+        let units: [(String, Int64)] = [("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024), ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000), ("b", 1)]
+        for (suffix, multiplier) in units where lowered.hasSuffix(suffix) {
+            guard let number = Int64(lowered.dropLast(suffix.count)), number >= 0 else { return nil }
+            let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
+            return overflow ? nil : product
+        }
+        guard let number = Int64(lowered), number >= 0 else { return nil }
+        return number
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> String {
+        var slice = self[...]
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

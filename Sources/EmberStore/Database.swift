@@ -1,0 +1,149 @@
+import EmberRESP
+
+/// One of the numbered databases: the key table and, as in Redis, a second table holding the
+/// expiry time (Unix milliseconds) of the keys that have one, so keys without a TTL pay nothing.
+public struct Database: Sendable {
+    public var keys = HashTable<StoredValue>()
+    public var expires = HashTable<Int64>()
+    /// Running average TTL of sampled keys, for INFO keyspace (as Redis's `avg_ttl`).
+    public internal(set) var averageTTL: Int64 = 0
+
+    public init() {}
+
+    public var count: Int { keys.count }
+
+    // MARK: - Lookup
+
+    /// The expiry time of the entry at `index`, or nil.
+    @inlinable
+    public func expireTime(at index: Int) -> Int64? {
+        let entry = keys[index]
+        guard entry.value.metadata.hasExpire else { return nil }
+        return expires.value(for: entry.key)
+    }
+
+    public func expireTime(of key: Bytes) -> Int64? {
+        keys.find(key).flatMap { expireTime(at: $0) }
+    }
+
+    /// Finds `key`, deleting it first if it has expired (lazy expiry). Returns its entry index.
+    @inlinable
+    public mutating func find(_ key: Bytes, now: Int64, stats: inout EngineStats) -> Int? {
+        guard let index = keys.find(key) else { return nil }
+        if keys[index].value.metadata.hasExpire, let when = expires.value(for: key), when <= now {
+            expires.remove(key)
+            keys.remove(at: index)
+            stats.expiredKeys += 1
+            return nil
+        }
+        return index
+    }
+
+    // MARK: - Mutation
+
+    /// Stores `value` under `key`, replacing any value. The TTL is cleared unless `keepTTL`.
+    @discardableResult
+    public mutating func set(_ key: Bytes, _ value: Value, lru: UInt32, keepTTL: Bool = false) -> Int {
+        if let index = keys.find(key) {
+            let hadExpire = keys[index].value.metadata.hasExpire
+            keys[index].value.value = value
+            keys[index].value.metadata.isRaw = false
+            keys[index].value.metadata.lru = lru
+            if hadExpire && !keepTTL {
+                keys[index].value.metadata.hasExpire = false
+                expires.remove(key)
+            }
+            return index
+        }
+        return keys.insertNew(key, StoredValue(value, lru: lru))
+    }
+
+    /// Adds a key known to be absent.
+    @discardableResult
+    public mutating func add(_ key: Bytes, _ value: Value, lru: UInt32) -> Int {
+        keys.insertNew(key, StoredValue(value, lru: lru))
+    }
+
+    /// Removes `key` and its TTL; returns whether it existed.
+    @discardableResult
+    public mutating func remove(_ key: Bytes) -> Bool {
+        guard let index = keys.find(key) else { return false }
+        remove(at: index)
+        return true
+    }
+
+    public mutating func remove(at index: Int) {
+        if keys[index].value.metadata.hasExpire {
+            expires.remove(keys[index].key)
+        }
+        keys.remove(at: index)
+    }
+
+    /// Sets the expiry time of the (existing) entry at `index`.
+    public mutating func setExpire(at index: Int, _ when: Int64) {
+        let key = keys[index].key
+        keys[index].value.metadata.hasExpire = true
+        expires.set(key, when)
+    }
+
+    /// Clears the TTL of the entry at `index`; returns whether it had one.
+    @discardableResult
+    public mutating func persist(at index: Int) -> Bool {
+        guard keys[index].value.metadata.hasExpire else { return false }
+        keys[index].value.metadata.hasExpire = false
+        expires.remove(keys[index].key)
+        return true
+    }
+
+    public mutating func removeAll() {
+        keys.removeAll()
+        expires.removeAll()
+        averageTTL = 0
+    }
+
+    // MARK: - Background work
+
+    /// One round of Redis's active expiry on this database: sample up to `sampleSize` keys that
+    /// have a TTL, delete the expired ones, and go on while more than a quarter of a sample had
+    /// expired and `deadline` (monotonic ns) has not passed. Returns the number deleted.
+    public mutating func activeExpire<G: RandomNumberGenerator>(
+        now: Int64, sampleSize: Int, deadline: UInt64, clock: () -> UInt64, random: inout G
+    ) -> Int {
+        var deleted = 0
+        var ttlSum: Int64 = 0, ttlSamples: Int64 = 0
+        while expires.count > 0 {
+            var expiredInRound = 0
+            let samples = min(sampleSize, expires.count)
+            for _ in 0..<samples {
+                guard let index = expires.randomIndex(using: &random) else { break }
+                let entry = expires[index]
+                if entry.value <= now {
+                    let key = entry.key
+                    expires.remove(at: index)
+                    if let keyIndex = keys.find(key) { keys.remove(at: keyIndex) }
+                    expiredInRound += 1
+                } else {
+                    ttlSum += entry.value - now
+                    ttlSamples += 1
+                }
+            }
+            deleted += expiredInRound
+            if ttlSamples > 0 {
+                let average = ttlSum / ttlSamples
+                // Redis folds each round's average into the running one with a small weight.
+                averageTTL = averageTTL == 0 ? average : (averageTTL / 50) * 49 + average / 50
+            }
+            if expiredInRound * 4 <= samples || clock() >= deadline { break }
+        }
+        if expires.count == 0 { averageTTL = 0 }
+        return deleted
+    }
+
+    /// Advances any in-progress resize of this database's tables by up to `buckets` buckets.
+    @discardableResult
+    public mutating func rehash(buckets: Int) -> Bool {
+        let a = keys.rehashStep(buckets: buckets)
+        let b = expires.rehashStep(buckets: buckets)
+        return a || b
+    }
+}

@@ -1,0 +1,291 @@
+import EmberRESP
+import NIOConcurrencyHelpers
+
+/// Settings the engine itself reads. The server maps `CONFIG SET` and the config file onto these.
+public struct EngineConfiguration: Sendable {
+    public var databases = 16
+    public var protoMaxBulkLength = 512 * 1024 * 1024
+    public var maxMemory: Int64 = 0
+    public var maxMemoryPolicy = "noeviction"
+    public var hz = 10
+    public var activeExpireEnabled = true
+    /// The default user's password (`requirepass`); nil means no password.
+    public var requirePass: Bytes?
+    /// `enable-debug-command`: `no`, `yes` or `local` (loopback and Unix-socket clients only).
+    public var enableDebugCommand = "no"
+    public init() {}
+}
+
+public struct EngineStats: Sendable {
+    public var expiredKeys: Int64 = 0
+    public var evictedKeys: Int64 = 0
+    public var keyspaceHits: Int64 = 0
+    public var keyspaceMisses: Int64 = 0
+    public var commandsProcessed: Int64 = 0
+    public var rejectedCalls: Int64 = 0
+    public var expiredTimeCapReachedCount: Int64 = 0
+    public init() {}
+}
+
+/// Everything a command handler needs: the engine, the calling client, the arguments (the
+/// command name first) and the time the command started, in Unix milliseconds. Every command
+/// sees one clock value, as Redis's command time snapshot.
+public struct CommandContext {
+    public let engine: Engine
+    public let client: ClientState
+    public let args: [Bytes]
+    public let now: Int64
+
+    @inlinable public var db: Int { client.db }
+    @inlinable public var lru: UInt32 { Engine.lruClock(now) }
+}
+
+public typealias CommandHandler = (CommandContext) -> Reply
+
+/// A command the engine serves: its static spec, its handler and its `INFO commandstats` counters.
+public final class Command: @unchecked Sendable {
+    public let spec: CommandSpec
+    public let handler: CommandHandler?
+    public var subcommands: [Bytes: Command] = [:]
+    public var calls: Int64 = 0
+    public var microseconds: Int64 = 0
+    public var rejectedCalls: Int64 = 0
+    public var failedCalls: Int64 = 0
+
+    init(spec: CommandSpec, handler: CommandHandler?) {
+        self.spec = spec
+        self.handler = handler
+    }
+
+    public var name: String { spec.name }
+
+    public func resetStatistics() {
+        calls = 0
+        microseconds = 0
+        rejectedCalls = 0
+        failedCalls = 0
+    }
+}
+
+/// The store: databases, the command table and the statistics, behind one lock.
+///
+/// Commands run one at a time (each is atomic with respect to the keyspace, as in Redis); a
+/// connection runs a whole pipeline batch per lock acquisition, and parses and encodes outside.
+public final class Engine: @unchecked Sendable {
+    public let lock = NIOLock()
+    public var databases: [Database]
+    public var config: EngineConfiguration
+    public var stats = EngineStats()
+    /// Top-level commands by lowercase name.
+    public private(set) var commands: [Bytes: Command] = [:]
+    public var random = Xoshiro256(seed: UInt64.random(in: .min ... .max))
+    /// Clients registered with the engine, by id (for CLIENT LIST/KILL and INFO).
+    public var clients: [Int64: ClientState] = [:]
+    /// Installed by the transport: closes a client's connection (CLIENT KILL).
+    public var clientCloser: (@Sendable (ClientState) -> Void)?
+    private var nextClientID: Int64 = 0
+    /// Unix ms of the last successful save (LASTSAVE); start time until persistence exists.
+    public var lastSave: Int64
+    public let startTime: Int64
+    /// Set by DEBUG SLEEP-style stalls and tests; the active expiry cron reads it.
+    public var activeExpireEnabled: Bool {
+        get { config.activeExpireEnabled }
+        set { config.activeExpireEnabled = newValue }
+    }
+
+    public init(configuration: EngineConfiguration = EngineConfiguration()) {
+        self.config = configuration
+        self.databases = Array(repeating: Database(), count: max(1, configuration.databases))
+        self.startTime = Clock.milliseconds()
+        self.lastSave = startTime
+        registerBuiltinCommands()
+    }
+
+    private func registerBuiltinCommands() {
+        registerStringCommands()
+        registerKeyCommands()
+        registerDebugCommand()
+        registerConnectionCommands()
+        registerCommandCommands()
+    }
+
+    // MARK: - Clock
+
+    @inlinable
+    public static func lruClock(_ milliseconds: Int64) -> UInt32 {
+        UInt32(truncatingIfNeeded: milliseconds / 1000) & KeyMetadata.lruMask
+    }
+
+    // MARK: - Clients
+
+    /// Registers a new client and returns its state (call under the lock).
+    public func makeClient() -> ClientState {
+        nextClientID += 1
+        let client = ClientState(id: nextClientID, now: Clock.milliseconds(), authenticated: config.requirePass == nil)
+        clients[client.id] = client
+        return client
+    }
+
+    public func removeClient(_ client: ClientState) {
+        clients[client.id] = nil
+    }
+
+    // MARK: - Command table
+
+    /// Installs `handler` for the command `name` (`config|get` for a subcommand). The spec comes
+    /// from the generated Redis 7.0 table; a name not in it is a programming error.
+    public func register(_ name: String, _ handler: @escaping CommandHandler) {
+        let parts = name.split(separator: "|").map(String.init)
+        if parts.count == 1 {
+            guard let spec = CommandSpec.all.first(where: { $0.name == name }) else {
+                preconditionFailure("no spec for command \(name)")
+            }
+            let command = Command(spec: spec, handler: handler)
+            command.subcommands = commands[Bytes(name)]?.subcommands ?? [:]
+            commands[Bytes(name)] = command
+        } else {
+            let containerName = parts[0]
+            guard let containerSpec = CommandSpec.all.first(where: { $0.name == containerName }),
+                  let spec = containerSpec.subcommands.first(where: { $0.name == name })
+            else { preconditionFailure("no spec for command \(name)") }
+            let container = commands[Bytes(containerName)] ?? Command(spec: containerSpec, handler: nil)
+            container.subcommands[Bytes(parts[1])] = Command(spec: spec, handler: handler)
+            commands[Bytes(containerName)] = container
+        }
+    }
+
+    /// Installs a subcommand whose spec is declared in code (one newer than the 7.0 table).
+    public func registerSubcommand(spec: CommandSpec, _ handler: @escaping CommandHandler) {
+        let parts = spec.name.split(separator: "|").map(String.init)
+        guard parts.count == 2, let container = commands[Bytes(parts[0])] else {
+            preconditionFailure("no container for \(spec.name)")
+        }
+        container.subcommands[Bytes(parts[1])] = Command(spec: spec, handler: handler)
+    }
+
+    /// The command for a request, with subcommand resolution as Redis's `lookupCommand`.
+    public func command(for args: [Bytes]) -> Command? {
+        guard let first = args.first, let command = commands[first.asciiLowercased()] else { return nil }
+        if command.subcommands.isEmpty || args.count == 1 { return command }
+        return command.subcommands[args[1].asciiLowercased()]
+    }
+
+    /// All served commands, top-level first then subcommands, for COMMAND replies.
+    public var allCommands: [Command] { commands.values.sorted { $0.name < $1.name } }
+
+    // MARK: - Execution
+
+    /// Runs one command under the lock.
+    public func execute(_ args: [Bytes], client: ClientState) -> Reply {
+        lock.withLock { executeLocked(args, client: client) }
+    }
+
+    /// Runs one command; the caller holds the lock.
+    public func executeLocked(_ args: [Bytes], client: ClientState) -> Reply {
+        let now = Clock.milliseconds()
+        client.lastInteraction = now
+        guard let command = command(for: args) else {
+            stats.rejectedCalls += 1
+            return unknownCommandError(args)
+        }
+        let arity = command.spec.arity
+        if (arity > 0 && args.count != arity) || (args.count < -arity) {
+            command.rejectedCalls += 1
+            stats.rejectedCalls += 1
+            return Errors.wrongArity(command.name)
+        }
+        if !client.isAuthenticated && !command.spec.flags.contains(.noAuth) {
+            command.rejectedCalls += 1
+            stats.rejectedCalls += 1
+            return Errors.noAuth
+        }
+        guard let handler = command.handler else { return unknownCommandError(args) }
+        let started = Clock.monotonicNanoseconds()
+        let reply = handler(CommandContext(engine: self, client: client, args: args, now: now))
+        let elapsed = Clock.monotonicNanoseconds() &- started
+        command.calls += 1
+        command.microseconds += Int64(elapsed / 1000)
+        if case .error = reply { command.failedCalls += 1 }
+        stats.commandsProcessed += 1
+        client.lastCommand = command.name
+        return reply
+    }
+
+    private func unknownCommandError(_ args: [Bytes]) -> Reply {
+        guard let name = args.first else { return .error("ERR unknown command ''") }
+        if args.count > 1, let container = commands[name.asciiLowercased()], !container.subcommands.isEmpty {
+            return .error(sanitized("ERR unknown subcommand '\(args[1].prefix(128))'. Try \(name.string.uppercased()) HELP."))
+        }
+        var rest = ""
+        var index = 1
+        while index < args.count && rest.utf8.count < 128 {
+            rest += "'\(args[index].prefix(128 - rest.utf8.count))' "
+            index += 1
+        }
+        return .error(sanitized("ERR unknown command '\(name.prefix(128))', with args beginning with: \(rest)"))
+    }
+
+    /// Error lines cannot contain newlines; Redis replaces them with spaces.
+    private func sanitized(_ message: String) -> String {
+        String(message.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+    }
+
+    // MARK: - Keyspace helpers for commands
+
+    /// Finds `key` for reading: lazy expiry, LRU update, and hit/miss statistics.
+    @inlinable
+    public func lookupRead(_ key: Bytes, _ context: CommandContext) -> Int? {
+        let index = databases[context.db].find(key, now: context.now, stats: &stats)
+        if let index {
+            stats.keyspaceHits += 1
+            databases[context.db].keys[index].value.metadata.lru = context.lru
+        } else {
+            stats.keyspaceMisses += 1
+        }
+        return index
+    }
+
+    /// Finds `key` for writing: lazy expiry only.
+    @inlinable
+    public func lookupWrite(_ key: Bytes, _ context: CommandContext) -> Int? {
+        databases[context.db].find(key, now: context.now, stats: &stats)
+    }
+
+    /// Whether `key` exists (after lazy expiry) in database `db`, without touching statistics.
+    public func exists(_ key: Bytes, db: Int, now: Int64) -> Bool {
+        databases[db].find(key, now: now, stats: &stats) != nil
+    }
+
+    // MARK: - Cron
+
+    /// Periodic housekeeping, called `hz` times per second: active expiry (a quarter of the
+    /// period at most, as Redis's slow cycle) and incremental rehashing (1 ms at most per db).
+    public func cron() {
+        lock.withLock {
+            let now = Clock.milliseconds()
+            if config.activeExpireEnabled {
+                let budget = UInt64(1_000_000_000 / max(1, config.hz)) / 4
+                let deadline = Clock.monotonicNanoseconds() + budget
+                for index in databases.indices where databases[index].expires.count > 0 {
+                    stats.expiredKeys += Int64(databases[index].activeExpire(
+                        now: now, sampleSize: 20, deadline: deadline, clock: Clock.monotonicNanoseconds, random: &random))
+                    if Clock.monotonicNanoseconds() >= deadline {
+                        stats.expiredTimeCapReachedCount += 1
+                        break
+                    }
+                }
+            }
+            for index in databases.indices {
+                let deadline = Clock.monotonicNanoseconds() + 1_000_000
+                while databases[index].rehash(buckets: 100) && Clock.monotonicNanoseconds() < deadline {}
+            }
+        }
+    }
+}
+
+extension Bytes {
+    /// Up to `length` bytes, as text for error messages.
+    public func prefix(_ length: Int) -> String {
+        count <= length ? string : slice(0..<max(0, length)).string
+    }
+}

@@ -1,0 +1,77 @@
+import Dispatch
+import EmberServer
+import EmberStore
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardOutput(label: label)
+    handler.logLevel = .info
+    return handler
+}
+let logger = Logger(label: "ember-server")
+
+func readFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "r") else {
+        throw ServerConfiguration.Error(description: "can't open config file '\(path)'")
+    }
+    defer { fclose(file) }
+    var contents: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let read = fread(&chunk, 1, chunk.count, file)
+        if read <= 0 { break }
+        contents.append(contentsOf: chunk[0..<read])
+    }
+    return String(decoding: contents, as: UTF8.self)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--version" || arguments.first == "-v" {
+    print("Ember server v=\(EmberVersion.ember) (Redis \(EmberVersion.redisVersion) compatible)")
+    exit(0)
+}
+
+let configuration: ServerConfiguration
+do {
+    configuration = try ServerConfiguration.parse(arguments: arguments, readFile: readFile)
+} catch {
+    print("*** FATAL CONFIG FILE ERROR (Ember \(EmberVersion.ember)) ***\n\(error)")
+    exit(1)
+}
+
+let server = EmberServer(configuration: configuration, logger: logger)
+do {
+    let addresses = try server.start()
+    logger.notice("Ember \(EmberVersion.ember) (Redis \(EmberVersion.redisVersion) compatible) started, port \(configuration.port), pid \(getpid()), listening on \(addresses.map { "\($0)" }.joined(separator: ", "))")
+} catch {
+    logger.critical("Could not start: \(error)")
+    exit(1)
+}
+
+// Graceful shutdown on SIGTERM and SIGINT: stop accepting, close connections, exit 0.
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let signalQueue = DispatchQueue(label: "ember.signals")
+let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+    source.setEventHandler {
+        logger.notice("Received \(number == SIGTERM ? "SIGTERM" : "SIGINT") scheduling shutdown...")
+        server.shutdown()
+    }
+    source.resume()
+    return source
+}
+
+do {
+    try server.waitUntilClosed()
+} catch {
+    logger.error("Shutdown error: \(error)")
+}
+logger.notice("Ember is now ready to exit, bye bye...")
+exit(0)
