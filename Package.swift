@@ -41,7 +41,7 @@ let package = Package(
             name: "ember-server",
             dependencies: ["EmberServer", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP"]),
-        .testTarget(name: "EmberStoreTests", dependencies: ["EmberStore"]),
+        .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "EmberStoreTests", dependencies: ["EmberStore", .product(name: "NIOCore", package: "swift-nio")]),
     ]
 )

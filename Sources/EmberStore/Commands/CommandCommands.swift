@@ -10,7 +10,7 @@ extension Engine {
         register("command|info") { context in
             let engine = context.engine
             if context.args.count == 2 { return .array(engine.allCommands.map { $0.spec.infoReply }) }
-            return .array(context.args.dropFirst(2).map { engine.servedSpec(named: $0)?.infoReply ?? .nullArray })
+            return .array(context.args.dropFirst(2).map { engine.servedSpec(named: $0)?.infoReply ?? .null })
         }
         register("command|docs") { context in
             let engine = context.engine
