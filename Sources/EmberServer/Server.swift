@@ -95,8 +95,8 @@ public final class EmberServer: @unchecked Sendable {
         guard first else { return }
         logger.notice("User requested shutdown...")
         let open = channelsLock.withLock { Array(channels.values) }
-        for channel in open { channel.close(promise: nil) }
-        for listener in listeners { listener.close(promise: nil) }
+        for channel in open { Self.closeLater(channel) }
+        for listener in listeners { Self.closeLater(listener) }
     }
 
     private func scheduleCron(on loop: EventLoop) {
@@ -121,7 +121,13 @@ public final class EmberServer: @unchecked Sendable {
 
     func close(clientID: Int64) {
         let channel = channelsLock.withLock { channels[clientID] }
-        channel?.close(promise: nil)
+        if let channel { Self.closeLater(channel) }
+    }
+
+    /// Closes on the channel's loop in a later tick: callers run inside the engine's critical
+    /// section, and closing synchronously would re-enter it from `channelInactive`.
+    static func closeLater(_ channel: Channel) {
+        channel.eventLoop.execute { channel.close(promise: nil) }
     }
 
     var connectionCounts: (current: Int, total: Int64) {

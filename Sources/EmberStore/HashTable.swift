@@ -267,7 +267,10 @@ public struct HashTable<Value> {
             primary = target!
             target = nil
             rehashIndex = 0
-            return false
+            // The count may have moved on during the resize: start the next one if needed.
+            growIfNeeded()
+            shrinkIfNeeded()
+            return target != nil
         }
         return true
     }
@@ -309,11 +312,11 @@ public struct HashTable<Value> {
         emitChain(small[Int(v & m0)])
         repeat {
             emitChain(large[Int(v & m1)])
-            v = (((v | m0) &+ 1) & ~m0) | (v & m0)
+            // Increment the reversed cursor over the larger table's bits only.
+            v |= ~m1
+            v = (v.bitReversed &+ 1).bitReversed
         } while v & (m0 ^ m1) != 0
-        v |= ~m1
-        v = v.bitReversed &+ 1
-        return v.bitReversed
+        return v
     }
 
     /// All entry indexes, in storage order.

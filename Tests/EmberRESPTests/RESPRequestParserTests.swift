@@ -17,7 +17,7 @@ final class RESPRequestParserTests: XCTestCase {
     }
 
     func testEveryFragmentationGivesTheSameCommands() throws {
-        let wire = Array("*3\r\n$3\r\nSET\r\n$5\r\nhello\r\n$11\r\nhello\r\nworld\r\nECHO 'x y'\r\n".utf8)
+        let wire = Array("*3\r\n$3\r\nSET\r\n$5\r\nhello\r\n$12\r\nhello\r\nworld\r\nECHO 'x y'\r\n".utf8)
         for split in 1..<wire.count {
             var parser = RESPRequestParser()
             var buffer = ByteBuffer(bytes: wire[0..<split])

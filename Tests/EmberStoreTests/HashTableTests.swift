@@ -33,25 +33,30 @@ final class HashTableTests: XCTestCase {
             var seen = Set<Bytes>()
             var cursor: UInt64 = 0
             var churn = 0
+            var steps = 0
+            let growing = round % 2 == 0
+            if !growing {
+                // Start big, then shrink while the scan runs.
+                for i in 0..<20_000 { table.insertNew(Bytes("churn:\(i)"), 1) }
+            }
             repeat {
+                steps += 1
                 cursor = table.scan(cursor: cursor) { seen.insert(table[$0].key) }
-                // Grow in even rounds, shrink in odd ones, with resizes left half-done.
-                for _ in 0..<(round % 2 == 0 ? 300 : 0) {
-                    table.insertNew(Bytes("churn:\(churn)"), 1)
-                    churn += 1
-                }
-                if round % 2 == 1 {
-                    for _ in 0..<200 {
+                if growing && steps <= 60 {
+                    for _ in 0..<300 {
+                        table.insertNew(Bytes("churn:\(churn)"), 1)
+                        churn += 1
+                    }
+                } else if !growing {
+                    for _ in 0..<400 {
                         guard let index = table.randomIndex(using: &generator) else { break }
                         if table[index].value == 1 { table.remove(at: index) }
                     }
-                    if churn == 0 {
-                        for i in 0..<20_000 { table.insertNew(Bytes("churn:\(i)"), 1) }
-                        churn = 20_000
-                    }
                 }
+                // Leave resizes half-done between calls.
                 table.rehashStep(buckets: Int.random(in: 0..<5, using: &generator))
-            } while cursor != 0
+            } while cursor != 0 && steps < 200_000
+            XCTAssertEqual(cursor, 0, "round \(round): scan did not finish")
             for key in stable { XCTAssertTrue(seen.contains(key), "round \(round) missed \(key)") }
         }
     }
