@@ -110,7 +110,7 @@ public struct Database: Sendable {
         now: Int64, sampleSize: Int, deadline: UInt64, clock: () -> UInt64, random: inout G
     ) -> Int {
         var deleted = 0
-        var ttlSum: Int64 = 0, ttlSamples: Int64 = 0
+        var ttlSum: Double = 0, ttlSamples: Int64 = 0
         while expires.count > 0 {
             var expiredInRound = 0
             let samples = min(sampleSize, expires.count)
@@ -123,13 +123,13 @@ public struct Database: Sendable {
                     if let keyIndex = keys.find(key) { keys.remove(at: keyIndex) }
                     expiredInRound += 1
                 } else {
-                    ttlSum += entry.value - now
+                    ttlSum += Double(entry.value - now)
                     ttlSamples += 1
                 }
             }
             deleted += expiredInRound
             if ttlSamples > 0 {
-                let average = ttlSum / ttlSamples
+                let average = Int64(min(ttlSum / Double(ttlSamples), Double(Int64.max / 2)))
                 // Redis folds each round's average into the running one with a small weight.
                 averageTTL = averageTTL == 0 ? average : (averageTTL / 50) * 49 + average / 50
             }

@@ -39,6 +39,7 @@ extension Engine {
                 return text.withUnsafeBufferPointer { strtod(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), nil) }
             }
             if seconds > 0 && seconds.isFinite {
+                let seconds = min(seconds, 1e9)
                 var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
                 var remaining = timespec()
                 while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
