@@ -20,7 +20,8 @@ extension ByteBuffer {
     @inlinable
     public mutating func writeRESPError(_ message: String) {
         writeInteger(UInt8(ascii: "-"))
-        writeString(message)
+        // An error line cannot hold CR or LF (they would end the frame): Redis turns each into a space.
+        for byte in message.utf8 { writeInteger(byte == 13 || byte == 10 ? 32 : byte) }
         writeCRLF()
     }
 

@@ -214,7 +214,7 @@ public final class Engine: @unchecked Sendable {
     private func unknownCommandError(_ args: [Bytes]) -> Reply {
         guard let name = args.first else { return .error("ERR unknown command ''") }
         if args.count > 1, let container = commands[name.asciiLowercased()], !container.subcommands.isEmpty {
-            return .error(sanitized("ERR unknown subcommand '\(args[1].prefix(128))'. Try \(name.string.uppercased()) HELP."))
+            return .error("ERR unknown subcommand '\(args[1].prefix(128))'. Try \(name.prefix(128).uppercased()) HELP.")
         }
         var rest = ""
         var index = 1
@@ -222,12 +222,7 @@ public final class Engine: @unchecked Sendable {
             rest += "'\(args[index].prefix(128 - rest.utf8.count))' "
             index += 1
         }
-        return .error(sanitized("ERR unknown command '\(name.prefix(128))', with args beginning with: \(rest)"))
-    }
-
-    /// Error lines cannot contain newlines; Redis replaces them with spaces.
-    private func sanitized(_ message: String) -> String {
-        String(message.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+        return .error("ERR unknown command '\(name.prefix(128))', with args beginning with: \(rest)")
     }
 
     // MARK: - Keyspace helpers for commands
@@ -284,8 +279,12 @@ public final class Engine: @unchecked Sendable {
 }
 
 extension Bytes {
-    /// Up to `length` bytes, as text for error messages.
+    /// Up to `length` bytes, as C's `%.*s` prints them into an error message: up to a NUL.
     public func prefix(_ length: Int) -> String {
-        count <= length ? string : slice(0..<max(0, length)).string
+        withUnsafeBytes { raw in
+            var end = min(raw.count, max(0, length))
+            if let nul = raw[0..<end].firstIndex(of: 0) { end = nul }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<end]), as: UTF8.self)
+        }
     }
 }

@@ -2443,6 +2443,7 @@ def main(argv=None):
     ap.add_argument("--resp", choices=["2", "3", "both"], default="both")
     ap.add_argument("--keep-going", action="store_true", help="do not stop at the first difference")
     ap.add_argument("--cases", default="", help="comma-separated case names to run (default: all)")
+    ap.add_argument("--skip-cases", default="", help="comma-separated case names to leave out (reported as skipped)")
     ap.add_argument("--no-cases", action="store_true", help="skip the hand-written cases")
     ap.add_argument("--no-random", action="store_true", help="skip the random generator")
     ap.add_argument("--list-cases", action="store_true")
@@ -2466,9 +2467,12 @@ def main(argv=None):
         args.seed = int.from_bytes(os.urandom(4), "big") % 1000000
     wanted = [c.strip() for c in args.cases.split(",") if c.strip()]
     known = {n for n, _ in CASES}
-    for w in wanted:
+    skipped_cases = [c.strip() for c in args.skip_cases.split(",") if c.strip()]
+    for w in wanted + skipped_cases:
         if w not in known:
             ap.error(f"unknown case {w!r} (see --list-cases)")
+    if skipped_cases:
+        print(f"difftest: skipped cases (--skip-cases): {', '.join(skipped_cases)}")
 
     spawned = None
     if args.spawn:
@@ -2506,7 +2510,7 @@ def main(argv=None):
         for resp in resps:
             if not args.no_cases:
                 for name, fn in CASES:
-                    if wanted and name not in wanted:
+                    if (wanted and name not in wanted) or name in skipped_cases:
                         continue
                     if resp == 3 and h.resp3_broken:
                         h.skipped.append("remaining RESP3 cases: candidate failed HELLO 3")

@@ -112,7 +112,7 @@ extension Engine {
             else if option.equalsLowercased("xx") { xx = true }
             else if option.equalsLowercased("gt") { gt = true }
             else if option.equalsLowercased("lt") { lt = true }
-            else { return .error("ERR Unsupported option \(option.string)") }
+            else { return .error("ERR Unsupported option \(option.prefix(Int.max))") }
         }
         if nx && (xx || gt || lt) { return .error("ERR NX and XX, GT or LT options at the same time are not compatible") }
         if gt && lt { return .error("ERR GT and LT options at the same time are not compatible") }
@@ -397,13 +397,16 @@ extension Engine {
     static func objectRefcount(_ context: CommandContext) -> Reply {
         let engine = context.engine
         guard let stored = engine.peek(context.args[2], context) else { return .null }
-        // Small integers are shared objects in Redis unless an LRU/LFU policy needs per-key data.
-        let policy = engine.config.maxMemoryPolicy
-        let sharesIntegers = engine.config.maxMemory == 0 || !(policy.hasSuffix("lru") || policy.hasSuffix("lfu"))
-        if case .integer(let value) = stored.value, value >= 0, value < 10000, sharesIntegers {
-            return .integer(Int64(Int32.max))
-        }
-        return .integer(1)
+        return .integer(engine.isSharedInteger(stored.value) ? Int64(Int32.max) : 1)
+    }
+
+    /// Whether Redis would hold this value as one of its shared integer objects (0..<10000),
+    /// which it does unless an LRU/LFU policy needs per-key access data.
+    func isSharedInteger(_ value: Value) -> Bool {
+        let policy = config.maxMemoryPolicy
+        let sharesIntegers = config.maxMemory == 0 || !(policy.hasSuffix("lru") || policy.hasSuffix("lfu"))
+        if case .integer(let integer) = value, integer >= 0, integer < 10000, sharesIntegers { return true }
+        return false
     }
 
     static func objectIdletime(_ context: CommandContext) -> Reply {
@@ -411,6 +414,10 @@ extension Engine {
         guard let stored = engine.peek(context.args[2], context) else { return .null }
         if engine.usesLFU {
             return .error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        }
+        if engine.isSharedInteger(stored.value) {
+            // Redis's shared integer objects are as old as the server.
+            return .integer((context.now - engine.startTime) / 1000)
         }
         return .integer(Int64(idleSeconds(stored.metadata.lru, now: context.lru)))
     }
