@@ -415,10 +415,6 @@ extension Engine {
         if engine.usesLFU {
             return .error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         }
-        if engine.isSharedInteger(stored.value) {
-            // Redis's shared integer objects are as old as the server.
-            return .integer((context.now - engine.startTime) / 1000)
-        }
         return .integer(Int64(idleSeconds(stored.metadata.lru, now: context.lru)))
     }
 

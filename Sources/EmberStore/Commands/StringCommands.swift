@@ -348,7 +348,8 @@ extension Engine {
         let key = context.args[1], suffix = context.args[2]
         switch engine.writeString(key, context) {
         case .missing:
-            engine.databases[context.db].add(key, .string(suffix), lru: context.lru)
+            // Like SET, a new value gets Redis's encoding (an integer stays an integer).
+            engine.databases[context.db].add(key, .string(encoding: suffix), lru: context.lru)
             return .integer(Int64(suffix.count))
         case .wrongType: return Errors.wrongType
         case .found(let index, let value):
