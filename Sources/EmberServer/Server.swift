@@ -62,7 +62,9 @@ public final class EmberServer: @unchecked Sendable {
                 }
             }
         var bound: [SocketAddress] = []
-        for entry in configuration.bind {
+        // Loopback last: clients probing readiness on 127.0.0.1 then find every address bound.
+        let ordered = configuration.bind.filter { !Self.isLoopbackBind($0) } + configuration.bind.filter { Self.isLoopbackBind($0) }
+        for entry in ordered {
             // A leading '-' marks an optional address, as in redis.conf ("-::1").
             let optional = entry.hasPrefix("-")
             let host = optional ? String(entry.dropFirst()) : entry
@@ -78,6 +80,11 @@ public final class EmberServer: @unchecked Sendable {
         if bound.isEmpty { throw ServerConfiguration.Error(description: "no address to listen on") }
         scheduleCron(on: group.next())
         return bound
+    }
+
+    static func isLoopbackBind(_ entry: String) -> Bool {
+        let host = entry.hasPrefix("-") ? String(entry.dropFirst()) : entry
+        return host.hasPrefix("127.") || host == "::1" || host == "localhost"
     }
 
     /// Blocks until the listeners close (SHUTDOWN or a signal).

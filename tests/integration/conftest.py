@@ -338,3 +338,16 @@ def make_list(server, target):
 def pytest_report_header(config):
     return [f"ember integration target: {TARGET}"
             + (f" ({EMBER_BIN})" if TARGET == "ember" else "")]
+
+
+# Known gaps of ember-server (tests/integration/known_gaps.txt) run as expected failures, so
+# the rest of the suite guards against regressions while they are being closed.
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("EMBER_TEST_TARGET", "ember") != "ember":
+        return
+    path = os.path.join(os.path.dirname(__file__), "known_gaps.txt")
+    with open(path) as f:
+        gaps = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+    for item in items:
+        if item.nodeid in gaps:
+            item.add_marker(pytest.mark.xfail(reason="known gap, see known_gaps.txt", strict=False))
