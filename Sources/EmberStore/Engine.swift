@@ -87,12 +87,6 @@ public final class Engine: @unchecked Sendable {
     /// Unix ms of the last successful save (LASTSAVE); start time until persistence exists.
     public var lastSave: Int64
     public let startTime: Int64
-    /// Set by DEBUG SLEEP-style stalls and tests; the active expiry cron reads it.
-    public var activeExpireEnabled: Bool {
-        get { config.activeExpireEnabled }
-        set { config.activeExpireEnabled = newValue }
-    }
-
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.config = configuration
         self.databases = Array(repeating: Database(), count: max(1, configuration.databases))
@@ -244,11 +238,6 @@ public final class Engine: @unchecked Sendable {
     @inlinable
     public func lookupWrite(_ key: Bytes, _ context: CommandContext) -> Int? {
         databases[context.db].find(key, now: context.now, stats: &stats)
-    }
-
-    /// Whether `key` exists (after lazy expiry) in database `db`, without touching statistics.
-    public func exists(_ key: Bytes, db: Int, now: Int64) -> Bool {
-        databases[db].find(key, now: now, stats: &stats) != nil
     }
 
     // MARK: - Cron
