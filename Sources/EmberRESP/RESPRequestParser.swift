@@ -39,6 +39,7 @@ public struct RESPRequestParser: Sendable {
             if expectedArguments == 0 {
                 guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
                 if first == UInt8(ascii: "*") {
+                    if !unauthenticated, let command = parseCompleteMultibulk(&buffer) { return command }
                     guard let count = try readMultibulkCount(&buffer) else { return nil }
                     if count <= 0 { continue }
                     expectedArguments = count
@@ -62,6 +63,56 @@ public struct RESPRequestParser: Sendable {
     }
 
     // MARK: - Multibulk
+
+    /// The common case in one pass: a well-formed multibulk that has fully arrived. Nil when
+    /// it is incomplete or unusual in any way (large, malformed, leading zeros); the general
+    /// path below then parses it incrementally and words its errors exactly as Redis.
+    @inline(__always)
+    private func parseCompleteMultibulk(_ buffer: inout ByteBuffer) -> [Bytes]? {
+        var consumed = 0
+        let maxBulkLength = self.maxBulkLength
+        let command: [Bytes]? = buffer.withUnsafeReadableBytes { raw in
+            var position = 1
+            // Each argument needs at least "$0\r\n\r\n".
+            guard let count = Self.shortDecimalLine(raw, &position), count > 0, count <= 1024,
+                  raw.count - position >= count * 6
+            else { return nil }
+            var arguments: [Bytes] = []
+            arguments.reserveCapacity(count)
+            for _ in 0..<count {
+                guard position < raw.count, raw[position] == UInt8(ascii: "$") else { return nil }
+                position += 1
+                guard let length = Self.shortDecimalLine(raw, &position), length <= maxBulkLength,
+                      raw.count - position >= length + 2
+                else { return nil }
+                arguments.append(Bytes(UnsafeRawBufferPointer(rebasing: raw[position..<(position + length)])))
+                position += length + 2
+            }
+            consumed = position
+            return arguments
+        }
+        if command != nil { buffer.moveReaderIndex(forwardBy: consumed) }
+        return command
+    }
+
+    /// Reads 1 to 9 decimal digits (no sign, no leading zero) and the CRLF after them, from
+    /// `position`; on success moves `position` past the CRLF.
+    @inline(__always)
+    private static func shortDecimalLine(_ raw: UnsafeRawBufferPointer, _ position: inout Int) -> Int? {
+        var index = position
+        var value = 0
+        // Stops at 10 digits, so the value cannot overflow.
+        while index < raw.count, index - position < 10, raw[index] >= 48, raw[index] <= 57 {
+            value = value * 10 + Int(raw[index] - 48)
+            index += 1
+        }
+        let digits = index - position
+        guard digits > 0, digits <= 9, digits == 1 || raw[position] != 48,
+              index + 1 < raw.count, raw[index] == 13, raw[index + 1] == 10
+        else { return nil }
+        position = index + 2
+        return value
+    }
 
     private mutating func readMultibulkCount(_ buffer: inout ByteBuffer) throws(RESPProtocolError) -> Int? {
         guard let line = try lengthLine(buffer, tooBig: "too big mbulk count string") else { return nil }

@@ -4,25 +4,40 @@ import NIOCore
 
 /// One client connection: parses requests as bytes arrive, runs each read's whole batch of
 /// pipelined commands in one critical section of the engine, and encodes the replies after it.
+///
+/// State is confined to the channel's event loop; `@exclusivity(unchecked)` removes the
+/// runtime access checks that otherwise run on every property access of this hot path.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let server: EmberServer
     private let engine: Engine
-    private var parser: RESPRequestParser
-    private var inbound: ByteBuffer?
-    private var client: ClientState?
-    private var commands: [[Bytes]] = []
-    private var replies: [Reply] = []
-    private var closing = false
+    @exclusivity(unchecked) private var parser: RESPRequestParser
+    @exclusivity(unchecked) private var inbound: ByteBuffer?
+    @exclusivity(unchecked) private var client: ClientState?
+    @exclusivity(unchecked) private var commands: [[Bytes]] = []
+    @exclusivity(unchecked) private var replies: [Reply] = []
+    @exclusivity(unchecked) private var closing = false
+    private let flushCoalescer: FlushCoalescer
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private var flushScheduled = false
     /// `client-query-buffer-limit`, refreshed after each batch (CONFIG SET may change it).
-    private var queryBufferLimit = Int.max
+    @exclusivity(unchecked) private var queryBufferLimit = Int.max
 
-    init(server: EmberServer) {
+    init(server: EmberServer, flushCoalescer: FlushCoalescer) {
         self.server = server
+        self.flushCoalescer = flushCoalescer
         self.engine = server.engine
         self.parser = RESPRequestParser(maxBulkLength: server.engine.config.protoMaxBulkLength)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -91,8 +106,17 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        if !flushScheduled {
+            flushScheduled = true
+            flushCoalescer.scheduleFlush(self)
+        }
         context.fireChannelReadComplete()
+    }
+
+    /// Called by the coalescer at the end of the event loop tick.
+    func flushNow() {
+        flushScheduled = false
+        context?.flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -107,10 +131,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         var authenticated = true
         let queued = inbound?.readableBytes ?? 0
         engine.lock.withLock {
+            var clock = ExecutionClock()
             client.queryBufferLength = queued
             for command in commands {
                 let mode = client.replyMode
-                let reply = engine.executeLocked(command, client: client)
+                let reply = engine.executeLocked(command, client: client, clock: &clock)
                 switch mode {
                 case .on:
                     replies.append(reply)

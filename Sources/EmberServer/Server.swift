@@ -49,6 +49,8 @@ public final class EmberServer: @unchecked Sendable {
         let threads = max(1, configuration.ioThreads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.group = group
+        var coalescers: [ObjectIdentifier: FlushCoalescer] = [:]
+        for loop in group.makeIterator() { coalescers[ObjectIdentifier(loop)] = FlushCoalescer(eventLoop: loop) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 511)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -56,9 +58,13 @@ public final class EmberServer: @unchecked Sendable {
             .childChannelOption(.socketOption(.so_keepalive), value: configuration.tcpKeepalive > 0 ? 1 : 0)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 16 * 1024, maximum: 1024 * 1024))
-            .childChannelInitializer { [self] channel in
+            .childChannelInitializer { [self, coalescers] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: self))
+                    guard let coalescer = coalescers[ObjectIdentifier(channel.eventLoop)] else {
+                        throw ChannelError.ioOnClosedChannel
+                    }
+                    let handler = ConnectionHandler(server: self, flushCoalescer: coalescer)
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
         var bound: [SocketAddress] = []

@@ -21,7 +21,7 @@ extension EmberServer {
             engine.stats = EngineStats()
             for command in engine.allCommands {
                 command.resetStatistics()
-                command.subcommands.values.forEach { $0.resetStatistics() }
+                command.subcommands.commands.forEach { $0.resetStatistics() }
             }
             return .ok
         }
@@ -183,7 +183,7 @@ extension EmberServer {
             var all: [Command] = []
             for command in engine.allCommands {
                 all.append(command)
-                all += command.subcommands.values.sorted { $0.name < $1.name }
+                all += command.subcommands.commands.sorted { $0.name < $1.name }
             }
             for command in all where command.calls > 0 || command.rejectedCalls > 0 || command.failedCalls > 0 {
                 let perCall = command.calls > 0 ? Double(command.microseconds) / Double(command.calls) : 0

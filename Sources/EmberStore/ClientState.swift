@@ -3,36 +3,37 @@ import EmberRESP
 /// The engine-side state of one client connection (or of an in-process session).
 ///
 /// Fields are read and written only inside the engine's critical section, which is what makes
-/// `CLIENT LIST` from another connection see a consistent picture.
+/// `CLIENT LIST` from another connection see a consistent picture. That lock is also why the
+/// fields skip runtime exclusivity checks.
 public final class ClientState: @unchecked Sendable {
     public enum ReplyMode: Sendable { case on, off, skipNext }
 
     public let id: Int64
     public let createdAt: Int64
-    public var db = 0
-    public var protocolVersion: RESPVersion = .resp2
-    public var name: Bytes?
-    public var libraryName: Bytes?
-    public var libraryVersion: Bytes?
-    public var isAuthenticated: Bool
-    public var user = "default"
-    public var noEvict = false
-    public var replyMode = ReplyMode.on
-    public var lastInteraction: Int64
-    public var lastCommand = "NULL"
+    @exclusivity(unchecked) public var db = 0
+    @exclusivity(unchecked) public var protocolVersion: RESPVersion = .resp2
+    @exclusivity(unchecked) public var name: Bytes?
+    @exclusivity(unchecked) public var libraryName: Bytes?
+    @exclusivity(unchecked) public var libraryVersion: Bytes?
+    @exclusivity(unchecked) public var isAuthenticated: Bool
+    @exclusivity(unchecked) public var user = "default"
+    @exclusivity(unchecked) public var noEvict = false
+    @exclusivity(unchecked) public var replyMode = ReplyMode.on
+    @exclusivity(unchecked) public var lastInteraction: Int64
+    @exclusivity(unchecked) public var lastCommand = "NULL"
     /// Set by the transport: peer and local address as `ip:port`, and the socket's fd.
-    public var peerAddress = ""
-    public var localAddress = ""
-    public var fileDescriptor: Int32 = -1
+    @exclusivity(unchecked) public var peerAddress = ""
+    @exclusivity(unchecked) public var localAddress = ""
+    @exclusivity(unchecked) public var fileDescriptor: Int32 = -1
     /// Connected over loopback or a Unix socket (for `enable-debug-command local`).
-    public var isLocal = true
+    @exclusivity(unchecked) public var isLocal = true
     /// Set when another client asked this one to go (CLIENT KILL); the transport closes it.
-    public var killRequested = false
+    @exclusivity(unchecked) public var killRequested = false
     /// Set by QUIT and protocol errors: close once the pending replies are written.
-    public var closeAfterReply = false
+    @exclusivity(unchecked) public var closeAfterReply = false
     /// Bytes waiting in the input and output buffers, reported by CLIENT LIST.
-    public var queryBufferLength = 0
-    public var outputBufferLength = 0
+    @exclusivity(unchecked) public var queryBufferLength = 0
+    @exclusivity(unchecked) public var outputBufferLength = 0
 
     public init(id: Int64, now: Int64, authenticated: Bool) {
         self.id = id

@@ -61,3 +61,29 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         return result
     }
 }
+
+/// The time source for a batch of commands run in one critical section: the wall clock is read
+/// once per batch and each command costs one monotonic read, which both ends the previous
+/// command's duration (for `INFO commandstats`) and dates the next one.
+public struct ExecutionClock {
+    @usableFromInline let wallBase: Int64
+    @usableFromInline let monotonicBase: UInt64
+    /// The latest monotonic reading.
+    @usableFromInline var last: UInt64
+
+    public init() {
+        wallBase = Clock.milliseconds()
+        monotonicBase = Clock.monotonicNanoseconds()
+        last = monotonicBase
+    }
+
+    /// Unix milliseconds at the latest reading.
+    @inlinable public var milliseconds: Int64 { wallBase + Int64((last &- monotonicBase) / 1_000_000) }
+
+    /// Reads the monotonic clock and returns the nanoseconds since the previous reading.
+    @inlinable public mutating func advance() -> UInt64 {
+        let previous = last
+        last = Clock.monotonicNanoseconds()
+        return last &- previous
+    }
+}

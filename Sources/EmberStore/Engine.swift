@@ -46,11 +46,13 @@ public typealias CommandHandler = (CommandContext) -> Reply
 public final class Command: @unchecked Sendable {
     public let spec: CommandSpec
     public let handler: CommandHandler?
-    public var subcommands: [Bytes: Command] = [:]
-    public var calls: Int64 = 0
-    public var microseconds: Int64 = 0
-    public var rejectedCalls: Int64 = 0
-    public var failedCalls: Int64 = 0
+    public var subcommands = CommandTable()
+    // Statistics are only touched under the engine lock; unchecked exclusivity spares the
+    // hot path a runtime access check per counter update.
+    @exclusivity(unchecked) public var calls: Int64 = 0
+    @exclusivity(unchecked) public var microseconds: Int64 = 0
+    @exclusivity(unchecked) public var rejectedCalls: Int64 = 0
+    @exclusivity(unchecked) public var failedCalls: Int64 = 0
 
     init(spec: CommandSpec, handler: CommandHandler?) {
         self.spec = spec
@@ -73,12 +75,14 @@ public final class Command: @unchecked Sendable {
 /// connection runs a whole pipeline batch per lock acquisition, and parses and encodes outside.
 public final class Engine: @unchecked Sendable {
     public let lock = NIOLock()
-    public var databases: [Database]
-    public var config: EngineConfiguration
-    public var stats = EngineStats()
-    /// Top-level commands by lowercase name.
-    public private(set) var commands: [Bytes: Command] = [:]
-    public var random = Xoshiro256(seed: UInt64.random(in: .min ... .max))
+    // The hot state is only touched under `lock`, so runtime exclusivity checks (a call
+    // into the Swift runtime per access) buy nothing here.
+    @exclusivity(unchecked) public var databases: [Database]
+    @exclusivity(unchecked) public var config: EngineConfiguration
+    @exclusivity(unchecked) public var stats = EngineStats()
+    /// Top-level commands by name.
+    public private(set) var commands = CommandTable()
+    @exclusivity(unchecked) public var random = Xoshiro256(seed: UInt64.random(in: .min ... .max))
     /// Clients registered with the engine, by id (for CLIENT LIST/KILL and INFO).
     public var clients: [Int64: ClientState] = [:]
     /// Installed by the transport: closes a client's connection (CLIENT KILL).
@@ -135,16 +139,16 @@ public final class Engine: @unchecked Sendable {
                 preconditionFailure("no spec for command \(name)")
             }
             let command = Command(spec: spec, handler: handler)
-            command.subcommands = commands[Bytes(name)]?.subcommands ?? [:]
-            commands[Bytes(name)] = command
+            command.subcommands = commands[Bytes(name)]?.subcommands ?? CommandTable()
+            commands.insert(command, named: Bytes(name))
         } else {
             let containerName = parts[0]
             guard let containerSpec = CommandSpec.all.first(where: { $0.name == containerName }),
                   let spec = containerSpec.subcommands.first(where: { $0.name == name })
             else { preconditionFailure("no spec for command \(name)") }
             let container = commands[Bytes(containerName)] ?? Command(spec: containerSpec, handler: nil)
-            container.subcommands[Bytes(parts[1])] = Command(spec: spec, handler: handler)
-            commands[Bytes(containerName)] = container
+            container.subcommands.insert(Command(spec: spec, handler: handler), named: Bytes(parts[1]))
+            commands.insert(container, named: Bytes(containerName))
         }
     }
 
@@ -154,29 +158,32 @@ public final class Engine: @unchecked Sendable {
         guard parts.count == 2, let container = commands[Bytes(parts[0])] else {
             preconditionFailure("no container for \(spec.name)")
         }
-        container.subcommands[Bytes(parts[1])] = Command(spec: spec, handler: handler)
+        container.subcommands.insert(Command(spec: spec, handler: handler), named: Bytes(parts[1]))
     }
 
     /// The command for a request, with subcommand resolution as Redis's `lookupCommand`.
     public func command(for args: [Bytes]) -> Command? {
-        guard let first = args.first, let command = commands[first.asciiLowercased()] else { return nil }
+        guard let first = args.first, let command = commands[first] else { return nil }
         if command.subcommands.isEmpty || args.count == 1 { return command }
-        return command.subcommands[args[1].asciiLowercased()]
+        return command.subcommands[args[1]]
     }
 
     /// All served commands, top-level first then subcommands, for COMMAND replies.
-    public var allCommands: [Command] { commands.values.sorted { $0.name < $1.name } }
+    public var allCommands: [Command] { commands.commands.sorted { $0.name < $1.name } }
 
     // MARK: - Execution
 
     /// Runs one command under the lock.
     public func execute(_ args: [Bytes], client: ClientState) -> Reply {
-        lock.withLock { executeLocked(args, client: client) }
+        lock.withLock {
+            var clock = ExecutionClock()
+            return executeLocked(args, client: client, clock: &clock)
+        }
     }
 
-    /// Runs one command; the caller holds the lock.
-    public func executeLocked(_ args: [Bytes], client: ClientState) -> Reply {
-        let now = Clock.milliseconds()
+    /// Runs one command; the caller holds the lock. `clock` is shared by the commands of a batch.
+    public func executeLocked(_ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
+        let now = clock.milliseconds
         client.lastInteraction = now
         guard let command = command(for: args) else {
             stats.rejectedCalls += 1
@@ -194,9 +201,9 @@ public final class Engine: @unchecked Sendable {
             return Errors.noAuth
         }
         guard let handler = command.handler else { return unknownCommandError(args) }
-        let started = Clock.monotonicNanoseconds()
         let reply = handler(CommandContext(engine: self, client: client, args: args, now: now))
-        let elapsed = Clock.monotonicNanoseconds() &- started
+        // Since the previous reading: this command plus the few lookups before it.
+        let elapsed = clock.advance()
         command.calls += 1
         command.microseconds += Int64(elapsed / 1000)
         if case .error = reply { command.failedCalls += 1 }
@@ -207,7 +214,7 @@ public final class Engine: @unchecked Sendable {
 
     private func unknownCommandError(_ args: [Bytes]) -> Reply {
         guard let name = args.first else { return .error("ERR unknown command ''") }
-        if args.count > 1, let container = commands[name.asciiLowercased()], !container.subcommands.isEmpty {
+        if args.count > 1, let container = commands[name], !container.subcommands.isEmpty {
             return .error("ERR unknown subcommand '\(args[1].prefix(128))'. Try \(name.prefix(128).uppercased()) HELP.")
         }
         var rest = ""

@@ -36,6 +36,11 @@ final class RESPRequestParserTests: XCTestCase {
             ("*1\r\n$-5\r\n", "Protocol error: invalid bulk length"),
             ("*1\r\n+OK\r\n", "Protocol error: expected '$', got '+'"),
             ("*3000000000\r\n", "Protocol error: invalid multibulk length"),
+            // Leading zeros are rejected (string2ll), also on the one-pass path for whole requests.
+            ("*1\r\n$04\r\nPING\r\n", "Protocol error: invalid bulk length"),
+            ("*01\r\n$4\r\nPING\r\n", "Protocol error: invalid multibulk length"),
+            ("*1\r\n$0000000004\r\nPING\r\n", "Protocol error: invalid bulk length"),
+            ("*1\r\n$99999999999999999999\r\nPING\r\n", "Protocol error: invalid bulk length"),
             ("SET \"unterminated\r\n", "Protocol error: unbalanced quotes in request"),
             ("GET \"a\"b\r\n", "Protocol error: unbalanced quotes in request"),
         ]

@@ -47,10 +47,10 @@ extension Engine {
 
     /// The spec of a served command named `name` (`get`, `config|get`), case-insensitively.
     func servedSpec(named name: Bytes) -> CommandSpec? {
-        let parts = name.string.lowercased().split(separator: "|", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let command = commands[Bytes(String(parts[0]))] else { return nil }
+        let parts = name.array.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+        guard parts.count <= 2, let command = commands[Bytes(parts[0])] else { return nil }
         if parts.count == 1 { return command.spec }
-        return command.subcommands[Bytes(String(parts[1]))]?.spec
+        return command.subcommands[Bytes(parts[1])]?.spec
     }
 
     static func commandList(_ context: CommandContext) -> Reply {
@@ -59,7 +59,7 @@ extension Engine {
         var names: [String] = []
         for command in engine.allCommands {
             names.append(command.name)
-            names += command.subcommands.values.map(\.name).sorted()
+            names += command.subcommands.commands.map(\.name).sorted()
         }
         if args.count == 2 { return .array(names.map { .bulk(Bytes($0)) }) }
         guard args.count == 5, args[2].equalsLowercased("filterby") else { return Errors.syntax }
