@@ -49,9 +49,7 @@ public struct HashTable<Value> {
 
     @inlinable
     public static func hash(_ key: Bytes) -> UInt32 {
-        var hasher = Hasher()
-        key.withUnsafeBytes { hasher.combine(bytes: $0) }
-        let full = UInt64(bitPattern: Int64(hasher.finalize()))
+        let full = key.withUnsafeBytes { SipHash.process.hash13($0) }
         return UInt32(truncatingIfNeeded: full ^ (full >> 32))
     }
 
