@@ -154,7 +154,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             queryBufferLimit = server.configuration.queryBufferLimit
             parser.maxBulkLength = engine.config.protoMaxBulkLength
         }
-        commands.removeAll(keepingCapacity: true)
+        while var arguments = commands.popLast() { parser.recycle(&arguments) }
         parser.unauthenticated = !authenticated
         if !replies.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: 256)

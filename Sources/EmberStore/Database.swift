@@ -45,17 +45,23 @@ public struct Database: Sendable {
     @discardableResult
     public mutating func set(_ key: Bytes, _ value: Value, lru: UInt32, keepTTL: Bool = false) -> Int {
         if let index = keys.find(key) {
-            let hadExpire = keys[index].value.metadata.hasExpire
-            keys[index].value.value = value
-            keys[index].value.metadata.isRaw = false
-            keys[index].value.metadata.lru = lru
-            if hadExpire && !keepTTL {
-                keys[index].value.metadata.hasExpire = false
-                expires.remove(key)
-            }
+            overwrite(at: index, value, lru: lru, keepTTL: keepTTL)
             return index
         }
         return keys.insertNew(key, StoredValue(value, lru: lru))
+    }
+
+    /// Replaces the value of the entry at `index` (found by the caller in this command), so a
+    /// write to an existing key costs one lookup. The TTL is cleared unless `keepTTL`.
+    public mutating func overwrite(at index: Int, _ value: Value, lru: UInt32, keepTTL: Bool = false) {
+        let hadExpire = keys[index].value.metadata.hasExpire
+        keys[index].value.value = value
+        keys[index].value.metadata.isRaw = false
+        keys[index].value.metadata.lru = lru
+        if hadExpire && !keepTTL {
+            keys[index].value.metadata.hasExpire = false
+            expires.remove(keys[index].key)
+        }
     }
 
     /// Adds a key known to be absent.

@@ -188,7 +188,13 @@ extension Engine {
         }
         let keepTTL: Bool
         if case .keep = options.expiry { keepTTL = true } else { keepTTL = false }
-        let index = databases[context.db].set(key, .string(encoding: value), lru: context.lru, keepTTL: keepTTL)
+        let index: Int
+        if let existing {
+            databases[context.db].overwrite(at: existing, .string(encoding: value), lru: context.lru, keepTTL: keepTTL)
+            index = existing
+        } else {
+            index = databases[context.db].add(key, .string(encoding: value), lru: context.lru)
+        }
         if let expireAt { databases[context.db].setExpire(at: index, expireAt) }
         return options.get ? previous : .ok
     }
