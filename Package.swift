@@ -27,10 +27,12 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // Allocator statistics that Swift's Glibc module does not import (mallinfo2).
+        .target(name: "CEmberSystem"),
         .target(
             name: "EmberServer",
             dependencies: [
-                "EmberRESP", "EmberStore",
+                "EmberRESP", "EmberStore", "CEmberSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

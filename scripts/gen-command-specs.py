@@ -11,8 +11,8 @@ The derived values follow what redis-server 7.0 computes at startup, so that `CO
   * implicit ACL categories (server.c setImplicitACLCategories),
   * the legacy (first, last, step) key range (populateCommandLegacyRangeSpec),
   * the `movablekeys` flag (populateCommandMovableKeys),
-  * JSON flags COMMAND INFO hides (SENTINEL, ONLY_SENTINEL, PROTECTED, TOUCHES_ARBITRARY_KEYS) are
-    dropped; MAY_REPLICATE is kept (Ember uses it) although COMMAND INFO does not report it,
+  * JSON flags COMMAND INFO hides are dropped (SENTINEL, ONLY_SENTINEL, TOUCHES_ARBITRARY_KEYS) or
+    kept without a name in COMMAND INFO (PROTECTED); MAY_REPLICATE is kept (Ember uses it) although COMMAND INFO does not report it,
   * commands flagged ONLY_SENTINEL do not exist outside sentinel mode and are left out.
 """
 
@@ -47,13 +47,15 @@ COMMAND_FLAGS = {
     "NO_ASYNC_LOADING": "noAsyncLoading",
     "NO_MULTI": "noMulti",
     "ALLOW_BUSY": "allowBusy",
+    # Not reported by COMMAND INFO; gates DEBUG and MODULE behind enable-*-command.
+    "PROTECTED": "protected",
 }
-IGNORED_COMMAND_FLAGS = {"SENTINEL", "ONLY_SENTINEL", "PROTECTED", "TOUCHES_ARBITRARY_KEYS"}
+IGNORED_COMMAND_FLAGS = {"SENTINEL", "ONLY_SENTINEL", "TOUCHES_ARBITRARY_KEYS"}
 # Declaration order of CommandFlags (= the order Redis lists them), for stable output.
 COMMAND_FLAG_ORDER = [
     "write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking", "loading",
     "stale", "skipMonitor", "skipSlowlog", "asking", "fast", "noAuth", "mayReplicate",
-    "noMandatoryKeys", "noAsyncLoading", "noMulti", "movableKeys", "allowBusy",
+    "noMandatoryKeys", "noAsyncLoading", "noMulti", "movableKeys", "allowBusy", "protected",
 ]
 
 # ACL categories in Redis's ACLCommandCategories order (= ACLCategories declaration order).

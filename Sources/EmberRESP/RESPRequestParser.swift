@@ -147,8 +147,9 @@ public struct RESPRequestParser: Sendable {
     private mutating func readBulk(_ buffer: inout ByteBuffer) throws(RESPProtocolError) -> Bytes? {
         if pendingBulkLength < 0 {
             guard let line = try lengthLine(buffer, tooBig: "too big bulk count string") else { return nil }
+            // `line` is 0 when the line is empty ("\r\n"): then the marker is the '\r' itself.
             let (marker, value) = buffer.withUnsafeReadableBytes { raw in
-                (raw[0], parseInt64(UnsafeRawBufferPointer(rebasing: raw[1..<line])))
+                (raw[0], line > 0 ? parseInt64(UnsafeRawBufferPointer(rebasing: raw[1..<line])) : nil)
             }
             guard marker == UInt8(ascii: "$") else {
                 throw RESPProtocolError("Protocol error: expected '$', got '\(Character(Unicode.Scalar(marker)))'")

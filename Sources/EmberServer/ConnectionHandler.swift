@@ -24,6 +24,11 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var flushScheduled = false
     /// `client-query-buffer-limit`, refreshed after each batch (CONFIG SET may change it).
     @exclusivity(unchecked) private var queryBufferLimit = Int.max
+    /// Traffic since the last batch, added to the engine's statistics under its lock.
+    @exclusivity(unchecked) private var unreportedInput = 0
+    @exclusivity(unchecked) private var unreportedReads = 0
+    @exclusivity(unchecked) private var unreportedOutput = 0
+    @exclusivity(unchecked) private var unreportedWrites = 0
 
     init(server: EmberServer, flushCoalescer: FlushCoalescer) {
         self.server = server
@@ -77,6 +82,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var incoming = unwrapInboundIn(data)
+        unreportedInput += incoming.readableBytes
+        unreportedReads += 1
         if inbound == nil || inbound!.readableBytes == 0 {
             inbound = incoming
         } else {
@@ -133,17 +140,15 @@ final class ConnectionHandler: ChannelInboundHandler {
         engine.lock.withLock {
             var clock = ExecutionClock()
             client.queryBufferLength = queued
+            engine.stats.netInputBytes += Int64(unreportedInput)
+            engine.stats.readsProcessed += Int64(unreportedReads)
+            engine.stats.netOutputBytes += Int64(unreportedOutput)
+            engine.stats.writesProcessed += Int64(unreportedWrites)
+            (unreportedInput, unreportedReads, unreportedOutput, unreportedWrites) = (0, 0, 0, 0)
             for command in commands {
-                let mode = client.replyMode
                 let reply = engine.executeLocked(command, client: client, clock: &clock)
-                switch mode {
-                case .on:
-                    replies.append(reply)
-                case .off:
-                    if client.replyMode == .on { replies.append(reply) }
-                case .skipNext:
-                    if client.replyMode == .skipNext { client.replyMode = .on }
-                }
+                if !client.suppressesReply { replies.append(reply) }
+                client.commandCompleted()
                 if client.closeAfterReply {
                     closeAfter = true
                     break
@@ -160,7 +165,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             var buffer = context.channel.allocator.buffer(capacity: 256)
             for reply in replies { reply.encode(into: &buffer, version) }
             replies.removeAll(keepingCapacity: true)
-            if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
+            if buffer.readableBytes > 0 {
+                unreportedOutput += buffer.readableBytes
+                unreportedWrites += 1
+                context.write(wrapOutboundOut(buffer), promise: nil)
+            }
         }
         if closeAfter {
             closing = true

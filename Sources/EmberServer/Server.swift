@@ -29,6 +29,10 @@ public final class EmberServer: @unchecked Sendable {
     private var totalConnections: Int64 = 0
     private var group: MultiThreadedEventLoopGroup?
     private var listeners: [Channel] = []
+    /// Allocator bytes in use once listening (used_memory_startup), and the highest seen since;
+    /// the peak is guarded by `engine.lock`.
+    private(set) var startupMemory = 0
+    private var memoryPeak = 0
     private let shutdownPromiseLock = NIOLock()
     private var shutdownRequested = false
 
@@ -84,6 +88,7 @@ public final class EmberServer: @unchecked Sendable {
             }
         }
         if bound.isEmpty { throw ServerConfiguration.Error(description: "no address to listen on") }
+        startupMemory = Self.heapInUse()
         scheduleCron(on: group.next())
         return bound
     }
@@ -115,8 +120,17 @@ public final class EmberServer: @unchecked Sendable {
     private func scheduleCron(on loop: EventLoop) {
         let hz = max(1, engine.config.hz)
         loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(1000 / hz)), delay: .milliseconds(Int64(1000 / hz))) { [weak self] _ in
-            self?.engine.cron()
+            guard let self else { return }
+            engine.cron()
+            let used = Self.heapInUse()
+            engine.lock.withLock { _ = recordMemoryPeak(used) }
         }
+    }
+
+    /// Call under the engine lock.
+    func recordMemoryPeak(_ used: Int) -> Int {
+        memoryPeak = max(memoryPeak, used)
+        return memoryPeak
     }
 
     // MARK: - Connections

@@ -1,3 +1,4 @@
+import CEmberSystem
 import EmberRESP
 import EmberStore
 import NIOCore
@@ -31,15 +32,22 @@ extension EmberServer {
                 "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                 "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                 "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                "HELP", "    Print this help.",
+                "REWRITE", "    Rewrite the configuration file.",
+                "HELP", "    Prints this help.",
             ].map { Reply.simple($0) })
         }
         engine.register("shutdown") { [unowned self] context in
+            var options = Set<String>()
             for option in context.args.dropFirst() {
-                let known = ["nosave", "save", "now", "force", "abort"].contains(option.string.lowercased())
-                if !known { return Errors.syntax }
-                if option.equalsLowercased("abort") { return .error("ERR No shutdown in progress.") }
+                let name = option.string.lowercased()
+                guard ["nosave", "save", "now", "force", "abort"].contains(name) else { return Errors.syntax }
+                options.insert(name)
             }
+            // Illegal combinations, as Redis: ABORT alone, not both SAVE and NOSAVE.
+            if (options.contains("abort") && options.count > 1) || (options.contains("save") && options.contains("nosave")) {
+                return Errors.syntax
+            }
+            if options.contains("abort") { return .error("ERR No shutdown in progress.") }
             self.shutdown()
             return .none
         }
@@ -51,6 +59,15 @@ extension EmberServer {
         var pairs: [(Reply, Reply)] = []
         var seen = Set<String>()
         for pattern in context.args.dropFirst(2) {
+            // A plain name is looked up case-insensitively and echoed as given, as Redis does.
+            if !pattern.array.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }) {
+                let name = pattern.string.lowercased()
+                if !seen.contains(name), let value = configuration.get(name) {
+                    seen.insert(name)
+                    pairs.append((.bulk(pattern), .bulk(Bytes(value))))
+                }
+                continue
+            }
             for name in ServerConfiguration.parameterNames where !seen.contains(name) {
                 if globMatch(pattern, Bytes(name), noCase: true), let value = configuration.get(name) {
                     seen.insert(name)
@@ -63,7 +80,7 @@ extension EmberServer {
 
     func configSet(_ context: CommandContext) -> Reply {
         let args = context.args
-        guard args.count >= 4, args.count % 2 == 0 else { return Errors.wrongArity("config|set") }
+        guard args.count % 2 == 0 else { return Errors.syntax }
         var updated = configuration
         var index = 2
         var names = Set<String>()
@@ -91,7 +108,8 @@ extension EmberServer {
     // MARK: - INFO
 
     static let defaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"]
-    static let allSections = defaultSections + ["commandstats", "latencystats"]
+    /// Every section, in the order Redis 7.0 prints them.
+    static let allSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace"]
 
     func info(_ context: CommandContext) -> String {
         var requested = Set(context.args.dropFirst().map { $0.string.lowercased() })
@@ -130,22 +148,53 @@ extension EmberServer {
         case "memory":
             let used = Self.heapInUse()
             let rss = Self.residentSetSize()
-            let keys = engine.databases.reduce(0) { $0 + $1.count }
+            let peak = recordMemoryPeak(used)
+            let overhead = startupMemory + engine.databases.reduce(0) { $0 + $1.tableOverhead }
+            let dataset = max(0, used - overhead)
+            let system = Self.totalSystemMemory()
+            let maxMemory = Int(engine.config.maxMemory)
+            func ratio(_ a: Int, _ b: Int) -> String { format2(b > 0 ? Double(a) / Double(b) : 0) }
+            func percent(_ a: Int, _ b: Int) -> String { format2(b > 0 ? Double(a) * 100 / Double(b) : 0) + "%" }
             lines = [
                 "# Memory", "used_memory:\(used)", "used_memory_human:\(Self.human(used))",
                 "used_memory_rss:\(rss)", "used_memory_rss_human:\(Self.human(rss))",
-                "used_memory_peak:\(used)", "used_memory_peak_human:\(Self.human(used))",
-                "used_memory_dataset:\(used)", "total_system_memory:\(Self.totalSystemMemory())",
-                "maxmemory:\(engine.config.maxMemory)", "maxmemory_human:\(Self.human(Int(engine.config.maxMemory)))",
+                "used_memory_peak:\(peak)", "used_memory_peak_human:\(Self.human(peak))",
+                "used_memory_peak_perc:\(percent(used, peak))", "used_memory_overhead:\(overhead)",
+                "used_memory_startup:\(startupMemory)", "used_memory_dataset:\(dataset)",
+                "used_memory_dataset_perc:\(percent(dataset, used - startupMemory))",
+                "allocator_allocated:\(used)", "allocator_active:\(used)", "allocator_resident:\(rss)",
+                "total_system_memory:\(system)", "total_system_memory_human:\(Self.human(system))",
+                // No scripting yet: the Lua and functions fields are zero.
+                "used_memory_lua:0", "used_memory_vm_eval:0", "used_memory_lua_human:0B",
+                "used_memory_scripts_eval:0", "number_of_cached_scripts:0", "number_of_functions:0",
+                "number_of_libraries:0", "used_memory_vm_functions:0", "used_memory_vm_total:0",
+                "used_memory_vm_total_human:0B", "used_memory_functions:0", "used_memory_scripts:0",
+                "used_memory_scripts_human:0B",
+                "maxmemory:\(maxMemory)", "maxmemory_human:\(Self.human(maxMemory))",
                 "maxmemory_policy:\(engine.config.maxMemoryPolicy)",
-                "mem_fragmentation_ratio:\(used > 0 ? String(format2(Double(rss) / Double(used))) : "0.00")",
-                "mem_allocator:libc", "lazyfree_pending_objects:0", "keys_count:\(keys)",
+                "allocator_frag_ratio:1.00", "allocator_frag_bytes:0",
+                "allocator_rss_ratio:\(ratio(rss, used))", "allocator_rss_bytes:\(rss - used)",
+                "rss_overhead_ratio:1.00", "rss_overhead_bytes:0",
+                "mem_fragmentation_ratio:\(ratio(rss, used))", "mem_fragmentation_bytes:\(rss - used)",
+                "mem_not_counted_for_evict:0", "mem_replication_backlog:0", "mem_total_replication_buffers:0",
+                "mem_clients_slaves:0", "mem_clients_normal:0", "mem_cluster_links:0", "mem_aof_buffer:0",
+                "mem_allocator:libc", "active_defrag_running:0", "lazyfree_pending_objects:0",
+                "lazyfreed_objects:0",
             ]
         case "persistence":
+            // Nothing is persisted yet; the fields say so the way Redis does with saving off.
             lines = [
-                "# Persistence", "loading:0", "async_loading:0", "rdb_changes_since_last_save:0",
-                "rdb_bgsave_in_progress:0", "rdb_last_save_time:\(engine.lastSave / 1000)",
-                "rdb_last_bgsave_status:ok", "aof_enabled:0", "aof_rewrite_in_progress:0",
+                "# Persistence", "loading:0", "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
+                "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
+                "current_save_keys_total:0", "rdb_changes_since_last_save:0", "rdb_bgsave_in_progress:0",
+                "rdb_last_save_time:\(engine.lastSave / 1000)", "rdb_last_bgsave_status:ok",
+                "rdb_last_bgsave_time_sec:-1", "rdb_current_bgsave_time_sec:-1", "rdb_saves:0",
+                "rdb_last_cow_size:0", "rdb_last_load_keys_expired:0", "rdb_last_load_keys_loaded:0",
+                "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
+                "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
+                "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",
+                "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
+                "module_fork_last_cow_size:0",
             ]
         case "stats":
             let counts = connectionCounts
@@ -153,24 +202,55 @@ extension EmberServer {
             lines = [
                 "# Stats", "total_connections_received:\(counts.total)",
                 "total_commands_processed:\(stats.commandsProcessed)", "instantaneous_ops_per_sec:0",
-                "rejected_connections:0", "expired_keys:\(stats.expiredKeys)",
+                "total_net_input_bytes:\(stats.netInputBytes)", "total_net_output_bytes:\(stats.netOutputBytes)",
+                "total_net_repl_input_bytes:0", "total_net_repl_output_bytes:0",
+                "instantaneous_input_kbps:0.00", "instantaneous_output_kbps:0.00",
+                "instantaneous_input_repl_kbps:0.00", "instantaneous_output_repl_kbps:0.00",
+                "rejected_connections:0", "sync_full:0", "sync_partial_ok:0", "sync_partial_err:0",
+                "expired_keys:\(stats.expiredKeys)", "expired_stale_perc:0.00",
                 "expired_time_cap_reached_count:\(stats.expiredTimeCapReachedCount)",
-                "evicted_keys:\(stats.evictedKeys)", "keyspace_hits:\(stats.keyspaceHits)",
-                "keyspace_misses:\(stats.keyspaceMisses)", "pubsub_channels:0", "pubsub_patterns:0",
-                "total_error_replies:0", "unexpected_error_replies:0",
+                "expire_cycle_cpu_milliseconds:0", "evicted_keys:\(stats.evictedKeys)", "evicted_clients:0",
+                "total_eviction_exceeded_time:0", "current_eviction_exceeded_time:0",
+                "keyspace_hits:\(stats.keyspaceHits)", "keyspace_misses:\(stats.keyspaceMisses)",
+                "pubsub_channels:0", "pubsub_patterns:0", "pubsubshard_channels:0", "latest_fork_usec:0",
+                "total_forks:0", "migrate_cached_sockets:0", "slave_expires_tracked_keys:0",
+                "active_defrag_hits:0", "active_defrag_misses:0", "active_defrag_key_hits:0",
+                "active_defrag_key_misses:0", "total_active_defrag_time:0", "current_active_defrag_time:0",
+                "tracking_total_keys:0", "tracking_total_items:0", "tracking_total_prefixes:0",
+                "unexpected_error_replies:0", "total_error_replies:\(stats.totalErrorReplies)",
+                "dump_payload_sanitizations:0", "total_reads_processed:\(stats.readsProcessed)",
+                "total_writes_processed:\(stats.writesProcessed)", "io_threaded_reads_processed:0",
+                "io_threaded_writes_processed:0", "reply_buffer_shrinks:0", "reply_buffer_expands:0",
             ]
         case "replication":
-            lines = ["# Replication", "role:master", "connected_slaves:0", "master_repl_offset:0"]
+            lines = [
+                "# Replication", "role:master", "connected_slaves:0", "master_failover_state:no-failover",
+                "master_replid:\(runID)", "master_replid2:0000000000000000000000000000000000000000",
+                "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0",
+                "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0",
+            ]
         case "cpu":
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue == 0 ? 0 : 0, &usage)
             let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
             let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            lines = ["# CPU", "used_cpu_sys:\(format6(system))", "used_cpu_user:\(format6(user))"]
+            var children = rusage()
+            getrusage(-1, &children)  // RUSAGE_CHILDREN
+            let childSystem = Double(children.ru_stime.tv_sec) + Double(children.ru_stime.tv_usec) / 1e6
+            let childUser = Double(children.ru_utime.tv_sec) + Double(children.ru_utime.tv_usec) / 1e6
+            // Ember has no single main thread: the process totals stand for it.
+            lines = [
+                "# CPU", "used_cpu_sys:\(format6(system))", "used_cpu_user:\(format6(user))",
+                "used_cpu_sys_children:\(format6(childSystem))", "used_cpu_user_children:\(format6(childUser))",
+                "used_cpu_sys_main_thread:\(format6(system))", "used_cpu_user_main_thread:\(format6(user))",
+            ]
         case "modules":
             lines = ["# Modules"]
         case "errorstats":
             lines = ["# Errorstats"]
+            for (code, count) in engine.stats.errorReplies.sorted(by: { $0.key < $1.key }) {
+                lines.append("errorstat_\(code):count=\(count)")
+            }
         case "cluster":
             lines = ["# Cluster", "cluster_enabled:0"]
         case "keyspace":
@@ -220,9 +300,10 @@ extension EmberServer {
         return true
     }
 
+    /// The allocator's bytes in use (Redis's used_memory); RSS where the C library cannot tell.
     static func heapInUse() -> Int {
-        // glibc's mallinfo2 is not visible through Swift's Glibc module; RSS is the honest stand-in.
-        residentSetSize()
+        let allocated = Int(cember_heap_allocated())
+        return allocated > 0 ? allocated : residentSetSize()
     }
 
     static func totalSystemMemory() -> Int {

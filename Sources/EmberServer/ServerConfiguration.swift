@@ -86,6 +86,7 @@ public struct ServerConfiguration: Sendable {
         "port", "bind", "protected-mode", "requirepass", "maxmemory", "maxmemory-policy",
         "proto-max-bulk-len", "client-query-buffer-limit", "databases", "hz", "enable-debug-command",
         "timeout", "tcp-keepalive", "loglevel", "logfile", "io-threads", "save", "appendonly", "daemonize",
+        "lfu-log-factor", "lfu-decay-time",
     ]
 
     static let immutable: Set<String> = ["port", "bind", "databases", "io-threads", "daemonize", "logfile"]
@@ -113,6 +114,8 @@ public struct ServerConfiguration: Sendable {
         case "loglevel": return logLevel
         case "logfile": return logFile
         case "io-threads": return String(ioThreads)
+        case "lfu-log-factor": return String(engine.lfuLogFactor)
+        case "lfu-decay-time": return String(engine.lfuDecayTime)
         // Ember keeps no persistence yet: these report that truthfully and cannot be changed.
         case "save": return ""
         case "appendonly": return "no"
@@ -130,8 +133,10 @@ public struct ServerConfiguration: Sendable {
         if name != "bind" && name != "save" && values.count != 1 { return "wrong number of arguments" }
         switch name {
         case "port":
-            guard let number = Int(value), (0...65535).contains(number) else { return "argument must be between 0 and 65535 inclusive" }
-            port = number
+            switch Self.integer(value, in: 0...65535) {
+            case .failure(let problem): return problem.text
+            case .success(let number): port = number
+            }
         case "bind": bind = values
         case "protected-mode":
             guard let flag = Self.yesNo(value) else { return "argument must be 'yes' or 'no'" }
@@ -144,35 +149,58 @@ public struct ServerConfiguration: Sendable {
             guard Self.policies.contains(value.lowercased()) else { return "argument(s) must be one of the following: \(Self.policies.joined(separator: ", "))" }
             engine.maxMemoryPolicy = value.lowercased()
         case "proto-max-bulk-len":
-            guard let bytes = Self.memory(value), bytes >= 1024 * 1024, bytes <= Int64(Int32.max) * 4 else { return "argument must be a memory value" }
+            guard let bytes = Self.memory(value) else { return "argument must be a memory value" }
+            guard bytes >= 1024 * 1024 else { return "argument must be between 1048576 and 9223372036854775807 inclusive" }
             engine.protoMaxBulkLength = Int(bytes)
         case "client-query-buffer-limit":
-            guard let bytes = Self.memory(value), bytes >= 1024 * 1024 else { return "argument must be a memory value" }
+            guard let bytes = Self.memory(value) else { return "argument must be a memory value" }
+            guard bytes >= 1024 * 1024 else { return "argument must be between 1048576 and 9223372036854775807 inclusive" }
             queryBufferLimit = Int(bytes)
         case "databases":
-            guard let number = Int(value), number >= 1, number <= 1_000_000 else { return "argument must be between 1 and 2147483647 inclusive" }
-            engine.databases = number
+            switch Self.integer(value, in: 1...Int(Int32.max)) {
+            case .failure(let problem): return problem.text
+            case .success(let number): engine.databases = number
+            }
         case "hz":
-            guard let number = Int(value), number >= 0 else { return "argument must be between 0 and 2147483647 inclusive" }
-            engine.hz = min(max(number, 1), 500)
+            // Accepted from 0, then kept within 1...500 as Redis does (CONFIG_MIN_HZ/CONFIG_MAX_HZ).
+            switch Self.integer(value, in: 0...Int(Int32.max)) {
+            case .failure(let problem): return problem.text
+            case .success(let number): engine.hz = min(max(number, 1), 500)
+            }
+        case "lfu-log-factor":
+            switch Self.integer(value, in: 0...Int(Int32.max)) {
+            case .failure(let problem): return problem.text
+            case .success(let number): engine.lfuLogFactor = number
+            }
+        case "lfu-decay-time":
+            switch Self.integer(value, in: 0...Int(Int32.max)) {
+            case .failure(let problem): return problem.text
+            case .success(let number): engine.lfuDecayTime = number
+            }
         case "enable-debug-command":
             let lowered = value.lowercased()
             guard ["yes", "no", "local"].contains(lowered) else { return "argument(s) must be one of the following: no, yes, local" }
             engine.enableDebugCommand = lowered
         case "timeout":
-            guard let number = Int(value), number >= 0 else { return "argument must be between 0 and 2147483647 inclusive" }
-            timeout = number
+            switch Self.integer(value, in: 0...Int(Int32.max)) {
+            case .failure(let problem): return problem.text
+            case .success(let number): timeout = number
+            }
         case "tcp-keepalive":
-            guard let number = Int(value), number >= 0 else { return "argument must be between 0 and 2147483647 inclusive" }
-            tcpKeepalive = number
+            switch Self.integer(value, in: 0...Int(Int32.max)) {
+            case .failure(let problem): return problem.text
+            case .success(let number): tcpKeepalive = number
+            }
         case "loglevel":
             let lowered = value.lowercased()
             guard ["debug", "verbose", "notice", "warning", "nothing"].contains(lowered) else { return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing" }
             logLevel = lowered
         case "logfile": logFile = value
         case "io-threads":
-            guard let number = Int(value), (1...128).contains(number) else { return "argument must be between 1 and 128 inclusive" }
-            ioThreads = number
+            switch Self.integer(value, in: 1...128) {
+            case .failure(let problem): return problem.text
+            case .success(let number): ioThreads = number
+            }
         case "save":
             guard value.isEmpty || value == "\"\"" else { return "persistence is not supported by this server" }
         case "appendonly":
@@ -183,6 +211,21 @@ public struct ServerConfiguration: Sendable {
             return "Bad directive or wrong number of arguments"
         }
         return nil
+    }
+
+    struct Problem: Swift.Error {
+        let text: String
+    }
+
+    /// An integer parameter, with Redis's two messages (`numericParseString` and its bounds check).
+    static func integer(_ value: String, in range: ClosedRange<Int>) -> Result<Int, Problem> {
+        guard let parsed = Bytes(value).int64Value else {
+            return .failure(Problem(text: "argument couldn't be parsed into an integer"))
+        }
+        guard parsed >= Int64(range.lowerBound), parsed <= Int64(range.upperBound) else {
+            return .failure(Problem(text: "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive"))
+        }
+        return .success(Int(parsed))
     }
 
     static func yesNo(_ value: String) -> Bool? {

@@ -6,8 +6,6 @@ import EmberRESP
 /// `CLIENT LIST` from another connection see a consistent picture. That lock is also why the
 /// fields skip runtime exclusivity checks.
 public final class ClientState: @unchecked Sendable {
-    public enum ReplyMode: Sendable { case on, off, skipNext }
-
     public let id: Int64
     public let createdAt: Int64
     @exclusivity(unchecked) public var db = 0
@@ -18,7 +16,11 @@ public final class ClientState: @unchecked Sendable {
     @exclusivity(unchecked) public var isAuthenticated: Bool
     @exclusivity(unchecked) public var user = "default"
     @exclusivity(unchecked) public var noEvict = false
-    @exclusivity(unchecked) public var replyMode = ReplyMode.on
+    /// CLIENT REPLY, as Redis's flags: OFF until ON; SKIP_NEXT set by SKIP becomes SKIP (this
+    /// command's reply dropped) once the SKIP command completes.
+    @exclusivity(unchecked) public var replyOff = false
+    @exclusivity(unchecked) public var replySkip = false
+    @exclusivity(unchecked) public var replySkipNext = false
     @exclusivity(unchecked) public var lastInteraction: Int64
     @exclusivity(unchecked) public var lastCommand = "NULL"
     /// Set by the transport: peer and local address as `ip:port`, and the socket's fd.
@@ -34,6 +36,15 @@ public final class ClientState: @unchecked Sendable {
     /// Bytes waiting in the input and output buffers, reported by CLIENT LIST.
     @exclusivity(unchecked) public var queryBufferLength = 0
     @exclusivity(unchecked) public var outputBufferLength = 0
+
+    /// Whether the reply of the command that just ran is dropped.
+    public var suppressesReply: Bool { replyOff || replySkip }
+
+    /// After each command: a pending SKIP applies to the next one (Redis's `resetClient`).
+    public func commandCompleted() {
+        replySkip = replySkipNext
+        replySkipNext = false
+    }
 
     public init(id: Int64, now: Int64, authenticated: Bool) {
         self.id = id

@@ -18,7 +18,8 @@ public struct CommandSpec: Sendable {
     public let group: String
     public let since: String
     public let arguments: [ArgumentSpec]
-    public let subcommands: [CommandSpec]
+    /// Redis's subcommands in the generated table; for a served command, the served ones.
+    public internal(set) var subcommands: [CommandSpec]
 
     public init(
         name: String, arity: Int, flags: CommandFlags, aclCategories: ACLCategories,
@@ -67,6 +68,8 @@ public struct CommandFlags: OptionSet, Sendable, Hashable {
     public static let noMulti = CommandFlags(rawValue: 1 << 18)
     public static let movableKeys = CommandFlags(rawValue: 1 << 19)
     public static let allowBusy = CommandFlags(rawValue: 1 << 20)
+    /// Allowed only per `enable-debug-command` / `enable-module-command`; COMMAND INFO hides it.
+    public static let protected = CommandFlags(rawValue: 1 << 21)
 
     /// In the order Redis lists them.
     public static let names: [(CommandFlags, String)] = [

@@ -1685,7 +1685,7 @@ enum GeneratedCommandSpecs {
 
     static let c_debug: CommandSpec = CommandSpec(
         name: "debug", arity: -2,
-        flags: [.admin, .noscript, .loading, .stale],
+        flags: [.admin, .noscript, .loading, .stale, .protected],
         aclCategories: [.admin, .slow, .dangerous],
         firstKey: 0, lastKey: 0, keyStep: 0,
         keySpecs: [],
@@ -3578,7 +3578,7 @@ enum GeneratedCommandSpecs {
 
     static let c_module_load: CommandSpec = CommandSpec(
         name: "module|load", arity: -3,
-        flags: [.admin, .noscript, .noAsyncLoading],
+        flags: [.admin, .noscript, .noAsyncLoading, .protected],
         aclCategories: [.admin, .slow, .dangerous],
         firstKey: 0, lastKey: 0, keyStep: 0,
         keySpecs: [],
@@ -3593,7 +3593,7 @@ enum GeneratedCommandSpecs {
 
     static let c_module_loadex: CommandSpec = CommandSpec(
         name: "module|loadex", arity: -3,
-        flags: [.admin, .noscript, .noAsyncLoading],
+        flags: [.admin, .noscript, .noAsyncLoading, .protected],
         aclCategories: [.admin, .slow, .dangerous],
         firstKey: 0, lastKey: 0, keyStep: 0,
         keySpecs: [],
@@ -3614,7 +3614,7 @@ enum GeneratedCommandSpecs {
 
     static let c_module_unload: CommandSpec = CommandSpec(
         name: "module|unload", arity: 3,
-        flags: [.admin, .noscript, .noAsyncLoading],
+        flags: [.admin, .noscript, .noAsyncLoading, .protected],
         aclCategories: [.admin, .slow, .dangerous],
         firstKey: 0, lastKey: 0, keyStep: 0,
         keySpecs: [],

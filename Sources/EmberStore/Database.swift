@@ -12,6 +12,13 @@ public struct Database: Sendable {
 
     public var count: Int { keys.count }
 
+    /// Bytes of table structure beyond the keys' own entries: both bucket arrays and the
+    /// expires table (INFO's used_memory_overhead).
+    public var tableOverhead: Int {
+        keys.bucketCount * MemoryLayout<UInt32>.stride + expires.bucketCount * MemoryLayout<UInt32>.stride
+            + expires.count * MemoryLayout<HashTable<Int64>.Entry>.stride
+    }
+
     // MARK: - Lookup
 
     /// The expiry time of the entry at `index`, or nil.

@@ -6,7 +6,13 @@ public struct EngineConfiguration: Sendable {
     public var databases = 16
     public var protoMaxBulkLength = 512 * 1024 * 1024
     public var maxMemory: Int64 = 0
-    public var maxMemoryPolicy = "noeviction"
+    public var maxMemoryPolicy = "noeviction" {
+        didSet { usesLFU = maxMemoryPolicy.hasSuffix("lfu") }
+    }
+    /// Whether keys' access bits count frequency (an LFU policy) rather than recency.
+    public private(set) var usesLFU = false
+    public var lfuLogFactor = 10
+    public var lfuDecayTime = 1
     public var hz = 10
     public var activeExpireEnabled = true
     /// The default user's password (`requirepass`); nil means no password.
@@ -24,7 +30,26 @@ public struct EngineStats: Sendable {
     public var commandsProcessed: Int64 = 0
     public var rejectedCalls: Int64 = 0
     public var expiredTimeCapReachedCount: Int64 = 0
+    /// Every error reply, and per error code (the first word) for INFO errorstats.
+    public var totalErrorReplies: Int64 = 0
+    public var errorReplies: [String: Int64] = [:]
+    /// Traffic, reported by the transport.
+    public var netInputBytes: Int64 = 0
+    public var netOutputBytes: Int64 = 0
+    public var readsProcessed: Int64 = 0
+    public var writesProcessed: Int64 = 0
     public init() {}
+
+    /// Redis tracks at most this many distinct error codes (errorstats).
+    static let maxErrorCodes = 128
+
+    mutating func recordError(_ message: String) {
+        totalErrorReplies += 1
+        let code = String(message.prefix { $0 != " " })
+        if errorReplies[code] != nil || errorReplies.count < Self.maxErrorCodes {
+            errorReplies[code, default: 0] += 1
+        }
+    }
 }
 
 /// Everything a command handler needs: the engine, the calling client, the arguments (the
@@ -37,16 +62,20 @@ public struct CommandContext {
     public let now: Int64
 
     @inlinable public var db: Int { client.db }
-    @inlinable public var lru: UInt32 { Engine.lruClock(now) }
+    /// The access bits of a key this command creates (LRU clock, or LFU's initial stamp).
+    @inlinable public var lru: UInt32 {
+        engine.config.usesLFU ? AccessClock.lfuStamp(creatingAt: now) : Engine.lruClock(now)
+    }
 }
 
 public typealias CommandHandler = (CommandContext) -> Reply
 
 /// A command the engine serves: its static spec, its handler and its `INFO commandstats` counters.
 public final class Command: @unchecked Sendable {
-    public let spec: CommandSpec
+    /// The Redis 7.0 spec, with `subcommands` narrowed to the served ones (COMMAND lists those).
+    public private(set) var spec: CommandSpec
     public let handler: CommandHandler?
-    public var subcommands = CommandTable()
+    public private(set) var subcommands = CommandTable()
     // Statistics are only touched under the engine lock; unchecked exclusivity spares the
     // hot path a runtime access check per counter update.
     @exclusivity(unchecked) public var calls: Int64 = 0
@@ -60,6 +89,17 @@ public final class Command: @unchecked Sendable {
     }
 
     public var name: String { spec.name }
+
+    func addSubcommand(_ subcommand: Command, named name: Bytes) {
+        subcommands.insert(subcommand, named: name)
+        spec.subcommands = subcommands.commands.map(\.spec).sorted { $0.name < $1.name }
+    }
+
+    func adoptSubcommands(of other: Command) {
+        for sub in other.subcommands.commands {
+            addSubcommand(sub, named: Bytes(String(sub.name.split(separator: "|").last ?? "")))
+        }
+    }
 
     public func resetStatistics() {
         calls = 0
@@ -139,7 +179,7 @@ public final class Engine: @unchecked Sendable {
                 preconditionFailure("no spec for command \(name)")
             }
             let command = Command(spec: spec, handler: handler)
-            command.subcommands = commands[Bytes(name)]?.subcommands ?? CommandTable()
+            if let previous = commands[Bytes(name)] { command.adoptSubcommands(of: previous) }
             commands.insert(command, named: Bytes(name))
         } else {
             let containerName = parts[0]
@@ -147,7 +187,7 @@ public final class Engine: @unchecked Sendable {
                   let spec = containerSpec.subcommands.first(where: { $0.name == name })
             else { preconditionFailure("no spec for command \(name)") }
             let container = commands[Bytes(containerName)] ?? Command(spec: containerSpec, handler: nil)
-            container.subcommands.insert(Command(spec: spec, handler: handler), named: Bytes(parts[1]))
+            container.addSubcommand(Command(spec: spec, handler: handler), named: Bytes(parts[1]))
             commands.insert(container, named: Bytes(containerName))
         }
     }
@@ -158,7 +198,7 @@ public final class Engine: @unchecked Sendable {
         guard parts.count == 2, let container = commands[Bytes(parts[0])] else {
             preconditionFailure("no container for \(spec.name)")
         }
-        container.subcommands.insert(Command(spec: spec, handler: handler), named: Bytes(parts[1]))
+        container.addSubcommand(Command(spec: spec, handler: handler), named: Bytes(parts[1]))
     }
 
     /// The command for a request, with subcommand resolution as Redis's `lookupCommand`.
@@ -183,9 +223,18 @@ public final class Engine: @unchecked Sendable {
 
     /// Runs one command; the caller holds the lock. `clock` is shared by the commands of a batch.
     public func executeLocked(_ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
+        let reply = dispatch(args, client: client, clock: &clock)
+        if case .error(let message) = reply { stats.recordError(message) }
+        return reply
+    }
+
+    private func dispatch(_ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
         let now = clock.milliseconds
         client.lastInteraction = now
-        guard let command = command(for: args) else {
+        let command = command(for: args)
+        // Set before any check, as Redis's lastcmd, so CLIENT INFO names the running command.
+        client.lastCommand = command?.name ?? "NULL"
+        guard let command else {
             stats.rejectedCalls += 1
             return unknownCommandError(args)
         }
@@ -194,6 +243,12 @@ public final class Engine: @unchecked Sendable {
             command.rejectedCalls += 1
             stats.rejectedCalls += 1
             return Errors.wrongArity(command.name)
+        }
+        // As Redis's processCommand: the protected-command gate comes before authentication.
+        if command.spec.flags.contains(.protected) && !allowsProtectedCommand(client) {
+            command.rejectedCalls += 1
+            stats.rejectedCalls += 1
+            return .error("ERR \(command.name.uppercased()) command not allowed. If the enable-\(command.name)-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
         }
         if !client.isAuthenticated && !command.spec.flags.contains(.noAuth) {
             command.rejectedCalls += 1
@@ -208,8 +263,13 @@ public final class Engine: @unchecked Sendable {
         command.microseconds += Int64(elapsed / 1000)
         if case .error = reply { command.failedCalls += 1 }
         stats.commandsProcessed += 1
-        client.lastCommand = command.name
         return reply
+    }
+
+    /// `enable-debug-command`: `yes` for everyone, `local` for loopback and Unix-socket clients.
+    private func allowsProtectedCommand(_ client: ClientState) -> Bool {
+        let setting = config.enableDebugCommand
+        return setting == "yes" || (setting == "local" && client.isLocal)
     }
 
     private func unknownCommandError(_ args: [Bytes]) -> Reply {
@@ -234,11 +294,24 @@ public final class Engine: @unchecked Sendable {
         let index = databases[context.db].find(key, now: context.now, stats: &stats)
         if let index {
             stats.keyspaceHits += 1
-            databases[context.db].keys[index].value.metadata.lru = context.lru
+            touch(index, context)
         } else {
             stats.keyspaceMisses += 1
         }
         return index
+    }
+
+    /// Records an access to the entry at `index` in its LRU or LFU bits.
+    @inlinable
+    public func touch(_ index: Int, _ context: CommandContext) {
+        if config.usesLFU {
+            let stamp = databases[context.db].keys[index].value.metadata.lru
+            databases[context.db].keys[index].value.metadata.lru = AccessClock.lfuStamp(
+                touching: stamp, now: context.now, logFactor: config.lfuLogFactor,
+                decayTime: config.lfuDecayTime, random: &random)
+        } else {
+            databases[context.db].keys[index].value.metadata.lru = Engine.lruClock(context.now)
+        }
     }
 
     /// Finds `key` for writing: lazy expiry only.

@@ -35,6 +35,8 @@ final class RESPRequestParserTests: XCTestCase {
             ("*1\r\n$x\r\n", "Protocol error: invalid bulk length"),
             ("*1\r\n$-5\r\n", "Protocol error: invalid bulk length"),
             ("*1\r\n+OK\r\n", "Protocol error: expected '$', got '+'"),
+            // An empty line where a bulk length belongs (this once trapped).
+            ("*1\r\n\r\nxx", "Protocol error: expected '$', got '\r'"),
             ("*3000000000\r\n", "Protocol error: invalid multibulk length"),
             // Leading zeros are rejected (string2ll), also on the one-pass path for whole requests.
             ("*1\r\n$04\r\nPING\r\n", "Protocol error: invalid bulk length"),

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 TARGET = os.environ.get("EMBER_TEST_TARGET", "ember").strip().lower()
 if TARGET not in ("redis", "ember"):
     raise RuntimeError(f"EMBER_TEST_TARGET must be 'redis' or 'ember', not {TARGET!r}")
+EMBER = TARGET == "ember"
 
 EMBER_BIN = os.environ.get("EMBER_BIN", str(REPO / ".build" / "debug" / "ember-server"))
 REDIS_BIN = os.environ.get("REDIS_SERVER_BIN", "redis-server")

@@ -3,6 +3,9 @@
 
 When stdout is not a TTY (as here) redis-cli defaults to raw output;
 ``--no-raw`` forces the human-readable formatting."""
+import re
+
+from conftest import EMBER
 
 from ember_harness import Cli
 
@@ -104,6 +107,8 @@ def test_cli_resp3(cli):
     assert cli("-3", "--no-raw", "CONFIG", "GET", "nonexistent") == "(empty hash)\n"
     out = cli("-3", "--no-raw", "HELLO", "3")
     lines = out.splitlines()
+    if EMBER:
+        assert re.fullmatch(r'8# "ember_version" => "\d+\.\d+\.\d+"', lines.pop())
     assert lines[:3] == ['1# "server" => "redis"', '2# "version" => "7.0.15"',
                          '3# "proto" => (integer) 3']
     assert lines[4:] == ['5# "mode" => "standalone"', '6# "role" => "master"',

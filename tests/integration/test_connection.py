@@ -8,6 +8,9 @@ import redis
 from ember_harness import HOST, make_redis
 from ember_resp import Err, Map, RawConn, Verbatim, encode_command
 
+from conftest import EMBER
+from ember_extensions import CLIENT_LIB_FIELDS, hello3_wire_suffix, strip_hello_extension
+
 SYNTAX = Err("ERR syntax error")
 NOT_INT = Err("ERR value is not an integer or out of range")
 BAD_NAME = Err("ERR Client names cannot contain spaces, newlines or special characters.")
@@ -15,7 +18,7 @@ BAD_NAME = Err("ERR Client names cannot contain spaces, newlines or special char
 CLIENT_FIELDS = ["id", "addr", "laddr", "fd", "name", "age", "idle", "flags", "db", "sub",
                  "psub", "ssub", "multi", "qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs",
                  "rbp", "obl", "oll", "omem", "tot-mem", "events", "cmd", "user", "redir",
-                 "resp"]
+                 "resp"] + CLIENT_LIB_FIELDS
 
 
 def arity(cmd):
@@ -71,7 +74,7 @@ def hello_map(proto, client_id):
 
 def test_hello_default_is_resp2(c):
     cid = c.call("CLIENT", "ID")
-    reply = c.call("HELLO")
+    reply = strip_hello_extension(c.call("HELLO"))
     assert reply == [b"server", b"redis", b"version", b"7.0.15", b"proto", 2, b"id", cid,
                      b"mode", b"standalone", b"role", b"master", b"modules", []]
 
@@ -79,17 +82,19 @@ def test_hello_default_is_resp2(c):
 def test_hello_3_wire_format(c):
     cid = c.call("CLIENT", "ID")
     raw = c.call_raw("HELLO", "3")
-    assert raw == (b"%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
+    version = raw.rsplit(b"\r\n", 2)[-2] if EMBER else b""
+    suffix, length = hello3_wire_suffix(version)
+    assert raw == (b"%%%d\r\n$6\r\nserver" % length + b"\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
                    b"$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:" + str(cid).encode() + b"\r\n"
                    b"$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
-                   b"$7\r\nmodules\r\n*0\r\n")
+                   b"$7\r\nmodules\r\n*0\r\n" + suffix)
     # Now in RESP3: nulls are "_", HELLO without args still answers a map.
     assert c.call_raw("GET", "missing") == b"_\r\n"
     assert c.call_raw("MGET", "missing") == b"*1\r\n_\r\n"
     assert c.call_raw("CLIENT", "GETNAME") == b"_\r\n"
     assert isinstance(c.call("HELLO"), Map)
     # Back to RESP2.
-    assert c.call("HELLO", "2") == [b"server", b"redis", b"version", b"7.0.15", b"proto", 2,
+    assert strip_hello_extension(c.call("HELLO", "2")) == [b"server", b"redis", b"version", b"7.0.15", b"proto", 2,
                                      b"id", cid, b"mode", b"standalone", b"role", b"master",
                                      b"modules", []]
     assert c.call_raw("GET", "missing") == b"$-1\r\n"
@@ -97,13 +102,13 @@ def test_hello_3_wire_format(c):
 
 def test_hello_setname_and_auth(c):
     cid = c.call("CLIENT", "ID")
-    assert c.call("HELLO", "3", "SETNAME", "conn1") == hello_map(3, cid)
+    assert strip_hello_extension(c.call("HELLO", "3", "SETNAME", "conn1")) == hello_map(3, cid)
     assert c.call("CLIENT", "GETNAME") == b"conn1"
     # Without requirepass the default user is "nopass": any password works.
-    assert c.call("HELLO", "2", "AUTH", "default", "whatever") == [
+    assert strip_hello_extension(c.call("HELLO", "2", "AUTH", "default", "whatever")) == [
         b"server", b"redis", b"version", b"7.0.15", b"proto", 2, b"id", cid, b"mode",
         b"standalone", b"role", b"master", b"modules", []]
-    assert c.call("HELLO", "3", "auth", "default", "pw", "setname", "conn2") == hello_map(3, cid)
+    assert strip_hello_extension(c.call("HELLO", "3", "auth", "default", "pw", "setname", "conn2")) == hello_map(3, cid)
     assert c.call("CLIENT", "GETNAME") == b"conn2"
     assert c.call("HELLO", "3", "AUTH", "nosuchuser", "pw") == Err(
         "WRONGPASS invalid username-password pair or user is disabled.")
@@ -428,7 +433,18 @@ def test_client_kill_errors(c):
     assert c.call("CLIENT", "KILL", "ADDR") == Err("ERR No such client")
 
 
-def test_client_setinfo_not_in_7_0(c):
+def test_client_setinfo(c):
+    if EMBER:
+        # Ember serves Redis 7.2's CLIENT SETINFO (its issue asks for it; clients send it on connect).
+        assert c.call("CLIENT", "SETINFO", "lib-name", "redis-py") == "OK"
+        assert c.call("CLIENT", "setinfo", "LIB-VER", "1.0") == "OK"
+        info = client_info(c)
+        assert (info["lib-name"], info["lib-ver"]) == ("redis-py", "1.0")
+        assert c.call("CLIENT", "SETINFO", "lib-name", "a b") == Err(
+            "ERR lib-name cannot contain spaces, newlines or special characters.")
+        assert c.call("CLIENT", "SETINFO", "color", "red") == Err("ERR Unrecognized option 'color'")
+        assert c.call("CLIENT", "SETINFO", "lib-name") == arity("client|setinfo")
+        return
     # CLIENT SETINFO was added in Redis 7.2; 7.0 answers unknown subcommand.
     assert c.call("CLIENT", "SETINFO", "lib-name", "redis-py") == Err(
         "ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.")

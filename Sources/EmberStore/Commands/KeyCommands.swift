@@ -42,13 +42,17 @@ extension Engine {
         register("object|freq", Engine.objectFreq)
         register("object|help") { _ in
             Engine.help("OBJECT", [
-                "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+                "ENCODING <key>",
+                "    Return the kind of internal representation used in order to store the value",
                 "    associated with a <key>.",
-                "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+                "FREQ <key>",
+                "    Return the access frequency index of the <key>. The returned integer is",
                 "    proportional to the logarithm of the recent access frequency of the key.",
-                "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+                "IDLETIME <key>",
+                "    Return the idle time of the <key>, that is the approximated number of",
                 "    seconds elapsed since the last access to the key.",
-                "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+                "REFCOUNT <key>",
+                "    Return the number of references of the value associated with the specified",
                 "    <key>.",
             ])
         }
@@ -58,15 +62,16 @@ extension Engine {
     static func help(_ command: String, _ lines: [String]) -> Reply {
         var all = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"]
         all += lines
-        all += ["HELP", "    Print this help."]
+        all += ["HELP", "    Prints this help."]
         return .array(all.map { .simple($0) })
     }
 
-    /// A 32-bit integer argument (Redis's `getIntFromObjectOrReply`).
-    static func int32Argument(_ bytes: Bytes, error: Reply = Errors.notInteger) -> Result<Int, ReplyError> {
-        guard let value = bytes.int64Value else { return .failure(ReplyError(error)) }
+    /// A 32-bit integer argument (Redis's `getIntFromObjectOrReply`): a caller's own `error`
+    /// replaces both the not-an-integer and the out-of-range message, as there.
+    static func int32Argument(_ bytes: Bytes, error: Reply? = nil) -> Result<Int, ReplyError> {
+        guard let value = bytes.int64Value else { return .failure(ReplyError(error ?? Errors.notInteger)) }
         guard value >= Int64(Int32.min), value <= Int64(Int32.max) else {
-            return .failure(ReplyError(.error("ERR value is out of range, value must between -2147483648 and 2147483647")))
+            return .failure(ReplyError(error ?? .error("ERR value is out of range, value must between -2147483648 and 2147483647")))
         }
         return .success(Int(value))
     }
@@ -142,9 +147,9 @@ extension Engine {
     func ttl(_ context: CommandContext, milliseconds: Bool, absolute: Bool) -> Reply {
         guard let index = databases[context.db].find(context.args[1], now: context.now, stats: &stats) else { return .integer(-2) }
         guard let when = databases[context.db].expireTime(at: index) else { return .integer(-1) }
-        if absolute { return .integer(milliseconds ? when : when / 1000) }
-        let remaining = max(0, when - context.now)
-        return .integer(milliseconds ? remaining : (remaining + 500) / 1000)
+        let value = max(0, absolute ? when : when &- context.now)
+        // Seconds round to nearest, as Redis's (ttl + 500) / 1000, without overflowing near LLONG_MAX.
+        return .integer(milliseconds ? value : value / 1000 + (value % 1000 >= 500 ? 1 : 0))
     }
 
     static func persist(_ context: CommandContext) -> Reply {
@@ -387,7 +392,6 @@ extension Engine {
         }
     }
 
-    var usesLFU: Bool { config.maxMemoryPolicy.hasSuffix("lfu") }
 
     static func objectEncoding(_ context: CommandContext) -> Reply {
         guard let stored = context.engine.peek(context.args[2], context) else { return .null }
@@ -412,7 +416,7 @@ extension Engine {
     static func objectIdletime(_ context: CommandContext) -> Reply {
         let engine = context.engine
         guard let stored = engine.peek(context.args[2], context) else { return .null }
-        if engine.usesLFU {
+        if engine.config.usesLFU {
             return .error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         }
         return .integer(Int64(idleSeconds(stored.metadata.lru, now: context.lru)))
@@ -424,10 +428,10 @@ extension Engine {
 
     static func objectFreq(_ context: CommandContext) -> Reply {
         let engine = context.engine
-        guard engine.peek(context.args[2], context) != nil else { return .null }
-        if !engine.usesLFU {
+        guard let stored = engine.peek(context.args[2], context) else { return .null }
+        if !engine.config.usesLFU {
             return .error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         }
-        return .integer(0)
+        return .integer(Int64(AccessClock.lfuCounter(stored.metadata.lru, now: context.now, decayTime: engine.config.lfuDecayTime)))
     }
 }
