@@ -43,6 +43,15 @@ public final class EmberServer: @unchecked Sendable {
         var generator = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String(UInt8.random(in: 0..<16, using: &generator), radix: 16) }.joined()
         engine.clientCloser = { [weak self] client in self?.close(clientID: client.id) }
+        engine.fileDescriptorResolver = { clients in
+            let pairs = Set(clients.map { SocketDescriptors.AddressPair(local: $0.localAddress, peer: $0.peerAddress) })
+            let found = SocketDescriptors.find(pairs)
+            for client in clients {
+                if let descriptor = found[SocketDescriptors.AddressPair(local: client.localAddress, peer: client.peerAddress)] {
+                    client.fileDescriptor = descriptor
+                }
+            }
+        }
         registerServerCommands()
     }
 

@@ -127,6 +127,14 @@ public final class Engine: @unchecked Sendable {
     public var clients: [Int64: ClientState] = [:]
     /// Installed by the transport: closes a client's connection (CLIENT KILL).
     public var clientCloser: (@Sendable (ClientState) -> Void)?
+    /// Installed by the transport: fills in the socket descriptors of clients that lack one,
+    /// looked up only when CLIENT INFO or LIST shows them.
+    public var fileDescriptorResolver: (@Sendable ([ClientState]) -> Void)?
+
+    func resolveFileDescriptors(_ clients: [ClientState]) {
+        let unresolved = clients.filter { $0.fileDescriptor < 0 && !$0.peerAddress.isEmpty }
+        if !unresolved.isEmpty { fileDescriptorResolver?(unresolved) }
+    }
     private var nextClientID: Int64 = 0
     /// Unix ms of the last successful save (LASTSAVE); start time until persistence exists.
     public var lastSave: Int64

@@ -70,7 +70,10 @@ extension Engine {
             }
             return Errors.syntax
         }
-        register("client|info") { .verbatim($0.engine.clientDescription($0.client, now: $0.now) + "\n") }
+        register("client|info") { context in
+            context.engine.resolveFileDescriptors([context.client])
+            return .verbatim(context.engine.clientDescription(context.client, now: context.now) + "\n")
+        }
         register("client|list", Engine.clientList)
         register("client|kill", Engine.clientKill)
         register("client|help") { _ in
@@ -277,6 +280,7 @@ extension Engine {
                 return Errors.syntax
             }
         }
+        engine.resolveFileDescriptors(selected)
         let text = selected.map { engine.clientDescription($0, now: context.now) + "\n" }.joined()
         return .verbatim(text)
     }
