@@ -19,9 +19,28 @@ extension ByteBuffer {
     /// `message` starts with the error code, e.g. `ERR syntax error` or `WRONGTYPE ...`.
     @inlinable
     public mutating func writeRESPError(_ message: String) {
+        var message = message
+        message.withUTF8 { writeRESPError(UnsafeRawBufferPointer($0)) }
+    }
+
+    @inlinable
+    public mutating func writeRESPError(_ message: Bytes) {
+        message.withUnsafeBytes { writeRESPError($0) }
+    }
+
+    /// An error line cannot hold CR or LF (they would end the frame). As Redis's
+    /// `addReplyErrorFormat`: CR and LF at the ends are trimmed, those inside become spaces.
+    @inlinable
+    public mutating func writeRESPError(_ message: UnsafeRawBufferPointer) {
+        var start = 0
+        var end = message.count
+        while start < end && (message[start] == 13 || message[start] == 10) { start += 1 }
+        while end > start && (message[end - 1] == 13 || message[end - 1] == 10) { end -= 1 }
         writeInteger(UInt8(ascii: "-"))
-        // An error line cannot hold CR or LF (they would end the frame): Redis turns each into a space.
-        for byte in message.utf8 { writeInteger(byte == 13 || byte == 10 ? 32 : byte) }
+        for index in start..<end {
+            let byte = message[index]
+            writeInteger(byte == 13 || byte == 10 ? 32 : byte)
+        }
         writeCRLF()
     }
 
@@ -90,6 +109,12 @@ extension ByteBuffer {
     @inlinable
     public mutating func writeRESPPushHeader(_ count: Int, _ version: RESPVersion) {
         writeAggregateHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), count)
+    }
+
+    /// RESP3 attributes of `count` pairs (callers skip them in RESP2).
+    @inlinable
+    public mutating func writeRESPAttributeHeader(_ count: Int) {
+        writeAggregateHeader(UInt8(ascii: "|"), count)
     }
 
     /// A double; a bulk string in RESP2. Formatted as Redis does (`%.17g`, `inf`, `-inf`, `nan`).

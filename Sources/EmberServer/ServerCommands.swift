@@ -87,7 +87,7 @@ extension EmberServer {
         while index < args.count {
             let name = args[index].string.lowercased()
             guard ServerConfiguration.parameterNames.contains(name) else {
-                return .error("ERR Unknown option or number of arguments for CONFIG SET - '\(args[index].prefix(128))'")
+                return .error("ERR Unknown option or number of arguments for CONFIG SET - '", .bytes(args[index].cPrefix(128)), "'")
             }
             guard names.insert(name).inserted else {
                 return .error("ERR CONFIG SET failed (possibly related to argument '\(name)') - duplicate parameter")

@@ -43,9 +43,9 @@ public struct EngineStats: Sendable {
     /// Redis tracks at most this many distinct error codes (errorstats).
     static let maxErrorCodes = 128
 
-    mutating func recordError(_ message: String) {
+    mutating func recordError(_ message: Bytes) {
         totalErrorReplies += 1
-        let code = String(message.prefix { $0 != " " })
+        let code = String(decoding: message.array.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
         if errorReplies[code] != nil || errorReplies.count < Self.maxErrorCodes {
             errorReplies[code, default: 0] += 1
         }
@@ -283,15 +283,19 @@ public final class Engine: @unchecked Sendable {
     private func unknownCommandError(_ args: [Bytes]) -> Reply {
         guard let name = args.first else { return .error("ERR unknown command ''") }
         if args.count > 1, let container = commands[name], !container.subcommands.isEmpty {
-            return .error("ERR unknown subcommand '\(args[1].prefix(128))'. Try \(name.prefix(128).uppercased()) HELP.")
+            return .error("ERR unknown subcommand '", .bytes(args[1].cPrefix(128)), "'. Try ",
+                          .bytes(name.cPrefix(128).asciiUppercased()), " HELP.")
         }
-        var rest = ""
+        // As Redis: the arguments are quoted one by one until their text reaches 128 bytes.
+        var rest: [UInt8] = []
         var index = 1
-        while index < args.count && rest.utf8.count < 128 {
-            rest += "'\(args[index].prefix(128 - rest.utf8.count))' "
+        while index < args.count && rest.count < 128 {
+            rest.append(UInt8(ascii: "'"))
+            rest += args[index].cPrefix(128 - rest.count + 1).array
+            rest += Array("' ".utf8)
             index += 1
         }
-        return .error("ERR unknown command '\(name.prefix(128))', with args beginning with: \(rest)")
+        return .error("ERR unknown command '", .bytes(name.cPrefix(128)), "', with args beginning with: ", .bytes(Bytes(rest)))
     }
 
     // MARK: - Keyspace helpers for commands
@@ -356,7 +360,21 @@ public final class Engine: @unchecked Sendable {
 }
 
 extension Bytes {
-    /// Up to `length` bytes, as C's `%.*s` prints them into an error message: up to a NUL.
+    /// Up to `length` bytes, as C's `%.*s` copies them into an error message: up to a NUL.
+    public func cPrefix(_ length: Int) -> Bytes {
+        withUnsafeBytes { raw in
+            var end = min(raw.count, max(0, length))
+            if let nul = raw[0..<end].firstIndex(of: 0) { end = nul }
+            return Bytes(UnsafeRawBufferPointer(rebasing: raw[0..<end]))
+        }
+    }
+
+    /// The bytes with ASCII letters uppercased.
+    public func asciiUppercased() -> Bytes {
+        Bytes(array.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 })
+    }
+
+    /// `cPrefix` as text, for messages that are text anyway.
     public func prefix(_ length: Int) -> String {
         withUnsafeBytes { raw in
             var end = min(raw.count, max(0, length))

@@ -6,8 +6,9 @@ import NIOCore
 public enum Reply: Sendable {
     case ok
     case simple(String)
-    /// An error line starting with its code: `ERR syntax error`, `WRONGTYPE ...`.
-    case error(String)
+    /// An error line starting with its code: `ERR syntax error`, `WRONGTYPE ...`. Bytes, as
+    /// Redis echoes argument bytes (not necessarily UTF-8) into some messages.
+    case error(Bytes)
     case integer(Int64)
     case bulk(Bytes)
     /// A null bulk string (RESP2 `$-1`), RESP3 null.
@@ -28,11 +29,36 @@ public enum Reply: Sendable {
     case bigNumber(String)
     /// An out-of-band push (RESP3); an array in RESP2.
     case push([Reply])
+    /// RESP3 attributes (a map that precedes and describes the next reply); nothing in RESP2.
+    case attributes([(Reply, Reply)])
+    /// Several frames sent in order for one command (e.g. a push, then the command's reply).
+    case sequence([Reply])
     /// Nothing is sent (CLIENT REPLY OFF/SKIP, QUIT handled by the connection).
     case none
 
     @inlinable
     public static func bulk(_ text: String) -> Reply { .bulk(Bytes(text)) }
+
+    @inlinable
+    public static func error(_ message: String) -> Reply { .error(Bytes(message)) }
+
+    /// An error whose text mixes fixed words and raw argument bytes.
+    public static func error(_ parts: ErrorText...) -> Reply {
+        var message: [UInt8] = []
+        for part in parts {
+            switch part {
+            case .text(let text): message += Array(text.utf8)
+            case .bytes(let bytes): message += bytes.array
+            }
+        }
+        return .error(Bytes(message))
+    }
+
+    /// The message of an error reply, nil for any other reply.
+    public var errorMessage: Bytes? {
+        if case .error(let message) = self { return message }
+        return nil
+    }
 
     @inlinable
     public static func bulkOrNull(_ bytes: Bytes?) -> Reply { bytes.map(Reply.bulk) ?? .null }
@@ -70,9 +96,26 @@ public enum Reply: Sendable {
         case .push(let elements):
             buffer.writeRESPPushHeader(elements.count, version)
             for element in elements { element.encode(into: &buffer, version) }
+        case .attributes(let pairs):
+            guard version == .resp3 else { break }
+            buffer.writeRESPAttributeHeader(pairs.count)
+            for (key, value) in pairs {
+                key.encode(into: &buffer, version)
+                value.encode(into: &buffer, version)
+            }
+        case .sequence(let frames):
+            for frame in frames { frame.encode(into: &buffer, version) }
         case .none: break
         }
     }
+}
+
+/// A piece of an error message: fixed text or argument bytes (see `Reply.error(_:...)`).
+public enum ErrorText: ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+    case text(String)
+    case bytes(Bytes)
+
+    public init(stringLiteral value: String) { self = .text(value) }
 }
 
 /// Redis's shared error replies, word for word.

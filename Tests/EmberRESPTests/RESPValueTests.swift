@@ -24,6 +24,13 @@ final class RESPValueTests: XCTestCase {
         }
     }
 
+    func testErrorLinesCannotBreakTheFrame() {
+        // As Redis's addReplyErrorFormat: CR/LF trimmed at the ends, spaces inside; raw bytes kept.
+        var buffer = ByteBuffer()
+        buffer.writeRESPError(Bytes(Array("ERR bad '\r\n\u{1}".utf8) + [0xff] + Array("'\r\n".utf8)))
+        XCTAssertEqual(buffer.readBytes(length: buffer.readableBytes), Array("-ERR bad '  \u{1}".utf8) + [0xff] + Array("'\r\n".utf8))
+    }
+
     func testNestingIsBounded() {
         var buffer = ByteBuffer(string: String(repeating: "*1\r\n", count: 1000) + ":1\r\n")
         XCTAssertThrowsError(try RESPValueParser(maxDepth: 64).next(&buffer))

@@ -96,7 +96,7 @@ final class CommandSpecTests: XCTestCase {
         guard case .error(let message) = reply else {
             return XCTFail("not an error: \(reply)", file: file, line: line)
         }
-        XCTAssertEqual(message, expected, file: file, line: line)
+        XCTAssertEqual(message.string, expected, file: file, line: line)
     }
 
     func testGetKeys() {

@@ -393,6 +393,17 @@ def _hello_sig(r):
     return tuple(sig)
 
 
+def _keyspec_without_notes(spec):
+    """A key spec without its `notes` field: that is prose, which Ember does not carry."""
+    if spec.kind == "map":
+        pairs = spec.val
+    elif spec.kind == "array" and len(spec.val) % 2 == 0:
+        pairs = list(zip(spec.val[0::2], spec.val[1::2]))
+    else:
+        return canon(spec)
+    return tuple((canon(k), canon(v)) for k, v in pairs if not (k.kind in ("bulk", "simple") and k.val == b"notes"))
+
+
 def _cmdinfo_entry(e):
     if e.kind != "array" or len(e.val) < 7:
         return canon(e)
@@ -401,6 +412,8 @@ def _cmdinfo_entry(e):
         x = e.val[idx]
         if x.kind in ("array", "set"):
             items[idx] = ("unordered", tuple(sorted((canon(y) for y in x.val), key=repr)))
+    if len(e.val) >= 9 and e.val[8].kind in ("array", "set"):  # key specs, minus their prose notes
+        items[8] = ("keyspecs", tuple(_keyspec_without_notes(k) for k in e.val[8].val))
     if len(e.val) >= 10 and e.val[9].kind in ("array", "set"):  # subcommands: dict order
         items[9] = ("subcommands", tuple(sorted((_cmdinfo_entry(y) for y in e.val[9].val), key=repr)))
     return ("cmdinfo", tuple(items))

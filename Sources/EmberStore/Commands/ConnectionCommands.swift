@@ -151,7 +151,7 @@ extension Engine {
             let attribute = context.args[2], value = context.args[3]
             let isName = attribute.equalsLowercased("lib-name")
             guard isName || attribute.equalsLowercased("lib-ver") else {
-                return .error("ERR Unrecognized option '\(attribute.prefix(128))'")
+                return .error("ERR Unrecognized option '", .bytes(attribute.cPrefix(128)), "'")
             }
             if let error = Engine.validateName(value, what: isName ? "lib-name" : "lib-ver") { return error }
             if isName { context.client.libraryName = value.isEmpty ? nil : value }
@@ -213,7 +213,7 @@ extension Engine {
                 if let error = Engine.validateName(name!, what: "Client names") { return error }
                 index += 1
             } else {
-                return .error("ERR Syntax error in HELLO option '\(option.prefix(128))'")
+                return .error("ERR Syntax error in HELLO option '", .bytes(option.cPrefix(128)), "'")
             }
             index += 1
         }
@@ -266,7 +266,7 @@ extension Engine {
                 let type = args[3]
                 if type.equalsLowercased("normal") { }
                 else if type.equalsLowercased("master") || type.equalsLowercased("replica") || type.equalsLowercased("slave") || type.equalsLowercased("pubsub") { selected = [] }
-                else { return .error("ERR Unknown client type '\(type.prefix(128))'") }
+                else { return .error("ERR Unknown client type '", .bytes(type.cPrefix(128)), "'") }
             } else if args[index].equalsLowercased("id") && args.count >= 4 {
                 var ids = Set<Int64>()
                 index += 1
@@ -312,11 +312,11 @@ extension Engine {
                 localAddress = value.string
             } else if option.equalsLowercased("user") {
                 // Only the default user exists until ACL users do.
-                guard value.string == "default" else { return .error("ERR No such user '\(value.prefix(Int.max))'") }
+                guard value.string == "default" else { return .error("ERR No such user '", .bytes(value.cPrefix(Int.max)), "'") }
                 user = value.string
             } else if option.equalsLowercased("type") {
                 if !(value.equalsLowercased("normal") || value.equalsLowercased("master") || value.equalsLowercased("replica") || value.equalsLowercased("slave") || value.equalsLowercased("pubsub")) {
-                    return .error("ERR Unknown client type '\(value.prefix(128))'")
+                    return .error("ERR Unknown client type '", .bytes(value.cPrefix(128)), "'")
                 }
                 if !value.equalsLowercased("normal") { return .integer(0) }
             } else if option.equalsLowercased("skipme") {

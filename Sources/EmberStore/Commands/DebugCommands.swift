@@ -59,7 +59,7 @@ extension Engine {
         }
         if sub.equalsLowercased("change-repl-id") && args.count == 2 { return .ok }
         if sub.equalsLowercased("log") && args.count == 3 { return .ok }
-        return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.prefix(128))'. Try DEBUG HELP.")
+        return .error("ERR unknown subcommand or wrong number of arguments for '", .bytes(sub.cPrefix(128)), "'. Try DEBUG HELP.")
     }
 
     private static func atoi(_ bytes: Bytes) -> Int {
@@ -114,9 +114,19 @@ extension Engine {
         if name.equalsLowercased("array") { return .array((0..<3).map { .integer($0) }) }
         if name.equalsLowercased("set") { return .set((0..<3).map { .integer($0) }) }
         if name.equalsLowercased("map") { return .map((0..<3).map { (.integer($0), .bool($0 == 1)) }) }
-        if name.equalsLowercased("attrib") { return .bulk("Some real reply following the attribute") }
+        if name.equalsLowercased("attrib") {
+            // Attributes are not replies of their own: a real reply follows (dropped in RESP2).
+            return .sequence([
+                .attributes([(.bulk("key-popularity"), .array([.bulk("key:123"), .integer(90)]))]),
+                .bulk("Some real reply following the attribute"),
+            ])
+        }
         if name.equalsLowercased("push") {
-            return version == .resp2 ? .error("ERR RESP2 is not supported by this command") : .push([.integer(0), .integer(1), .integer(2)])
+            if version == .resp2 { return .error("ERR RESP2 is not supported by this command") }
+            return .sequence([
+                .push([.bulk("server-cpu-usage"), .integer(42)]),
+                .bulk("Some real reply following the push reply"),
+            ])
         }
         if name.equalsLowercased("verbatim") { return .verbatim("This is a verbatim\nstring") }
         if name.equalsLowercased("true") { return .bool(true) }

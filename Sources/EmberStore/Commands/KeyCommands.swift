@@ -117,7 +117,7 @@ extension Engine {
             else if option.equalsLowercased("xx") { xx = true }
             else if option.equalsLowercased("gt") { gt = true }
             else if option.equalsLowercased("lt") { lt = true }
-            else { return .error("ERR Unsupported option \(option.prefix(Int.max))") }
+            else { return .error("ERR Unsupported option ", .bytes(option.cPrefix(Int.max))) }
         }
         if nx && (xx || gt || lt) { return .error("ERR NX and XX, GT or LT options at the same time are not compatible") }
         if gt && lt { return .error("ERR GT and LT options at the same time are not compatible") }
