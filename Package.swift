@@ -19,16 +19,16 @@ let package = Package(
             name: "EmberRESP",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        // System facts Swift's Glibc module does not import: mallinfo2, the time-stamp counter.
+        .target(name: "CEmberSystem"),
         .target(
             name: "EmberStore",
             dependencies: [
-                "EmberRESP",
+                "EmberRESP", "CEmberSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        // Allocator statistics that Swift's Glibc module does not import (mallinfo2).
-        .target(name: "CEmberSystem"),
         .target(
             name: "EmberServer",
             dependencies: [

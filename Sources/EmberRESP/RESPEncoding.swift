@@ -188,26 +188,28 @@ extension ByteBuffer {
     /// returns its length.
     @inlinable
     static func storeLengthLine(_ marker: UInt8, _ value: Int64, into out: UnsafeMutableRawBufferPointer) -> Int {
-        out[0] = marker
-        var digits = 1
-        var rest = value.magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        let sign = value < 0 ? 1 : 0
-        if sign == 1 { out[1] = UInt8(ascii: "-") }
-        let end = 1 + sign + digits
-        var position = end
-        rest = value.magnitude
-        repeat {
+        // Digits are produced backwards into a scratch line, then copied once.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return Swift.withUnsafeMutableBytes(of: &scratch) { line in
+            var position = line.count - 2
+            line[position] = 13
+            line[position + 1] = 10
+            var rest = value.magnitude
+            repeat {
+                position -= 1
+                line[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
+                rest /= 10
+            } while rest != 0
+            if value < 0 {
+                position -= 1
+                line[position] = UInt8(ascii: "-")
+            }
             position -= 1
-            out[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-            rest /= 10
-        } while rest != 0
-        out[end] = 13
-        out[end + 1] = 10
-        return end + 2
+            line[position] = marker
+            let length = line.count - position
+            out.baseAddress!.copyMemory(from: line.baseAddress! + position, byteCount: length)
+            return length
+        }
     }
 
     @inlinable

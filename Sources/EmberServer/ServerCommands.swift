@@ -130,7 +130,7 @@ extension EmberServer {
             lines = [
                 "# Server", "redis_version:\(EmberVersion.redisVersion)", "ember_version:\(EmberVersion.ember)",
                 "redis_git_sha1:00000000", "redis_git_dirty:0", "redis_build_id:0", "redis_mode:standalone",
-                "os:\(Self.operatingSystem())", "arch_bits:64", "monotonic_clock:POSIX clock_gettime",
+                "os:\(Self.operatingSystem())", "arch_bits:64", "monotonic_clock:\(Ticks.description)",
                 "multiplexing_api:epoll", "atomicvar_api:c11-builtin", "gcc_version:0.0.0",
                 "process_id:\(getpid())", "process_supervised:no", "run_id:\(runID)",
                 "tcp_port:\(configuration.port)", "server_time_usec:\(Clock.microseconds())",
@@ -266,7 +266,7 @@ extension EmberServer {
                 all += command.subcommands.commands.sorted { $0.name < $1.name }
             }
             for command in all where command.calls > 0 || command.rejectedCalls > 0 || command.failedCalls > 0 {
-                let perCall = command.calls > 0 ? Double(command.microseconds) / Double(command.calls) : 0
+                let perCall = command.calls > 0 ? Double(command.nanoseconds) / 1000 / Double(command.calls) : 0
                 lines.append("cmdstat_\(command.name):calls=\(command.calls),usec=\(command.microseconds),usec_per_call=\(format2(perCall)),rejected_calls=\(command.rejectedCalls),failed_calls=\(command.failedCalls)")
             }
         case "latencystats":

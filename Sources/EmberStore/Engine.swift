@@ -72,27 +72,36 @@ public typealias CommandHandler = (CommandContext) -> Reply
 
 /// A command the engine serves: its static spec, its handler and its `INFO commandstats` counters.
 public final class Command: @unchecked Sendable {
-    /// The Redis 7.0 spec, with `subcommands` narrowed to the served ones (COMMAND lists those).
-    public private(set) var spec: CommandSpec
+    /// The Redis 7.0 spec (all of Redis's subcommands; `served` lists Ember's).
+    public let spec: CommandSpec
+    public let name: String
     public let handler: CommandHandler?
-    public private(set) var subcommands = CommandTable()
+    @exclusivity(unchecked) public private(set) var subcommands = CommandTable()
     // Statistics are only touched under the engine lock; unchecked exclusivity spares the
     // hot path a runtime access check per counter update.
     @exclusivity(unchecked) public var calls: Int64 = 0
-    @exclusivity(unchecked) public var microseconds: Int64 = 0
+    /// Time spent, summed in nanoseconds so that sub-microsecond commands still add up.
+    @exclusivity(unchecked) public var nanoseconds: Int64 = 0
+    public var microseconds: Int64 { nanoseconds / 1000 }
     @exclusivity(unchecked) public var rejectedCalls: Int64 = 0
     @exclusivity(unchecked) public var failedCalls: Int64 = 0
 
     init(spec: CommandSpec, handler: CommandHandler?) {
         self.spec = spec
+        self.name = spec.name
         self.handler = handler
     }
 
-    public var name: String { spec.name }
+    /// The spec as COMMAND reports it: with the subcommands Ember serves, by name.
+    public var served: CommandSpec {
+        guard !spec.subcommands.isEmpty else { return spec }
+        var served = spec
+        served.subcommands = subcommands.commands.map(\.served).sorted { $0.name < $1.name }
+        return served
+    }
 
     func addSubcommand(_ subcommand: Command, named name: Bytes) {
         subcommands.insert(subcommand, named: name)
-        spec.subcommands = subcommands.commands.map(\.spec).sorted { $0.name < $1.name }
     }
 
     func adoptSubcommands(of other: Command) {
@@ -103,7 +112,7 @@ public final class Command: @unchecked Sendable {
 
     public func resetStatistics() {
         calls = 0
-        microseconds = 0
+        nanoseconds = 0
         rejectedCalls = 0
         failedCalls = 0
     }
@@ -121,10 +130,10 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) public var config: EngineConfiguration
     @exclusivity(unchecked) public var stats = EngineStats()
     /// Top-level commands by name.
-    public private(set) var commands = CommandTable()
+    @exclusivity(unchecked) public private(set) var commands = CommandTable()
     @exclusivity(unchecked) public var random = Xoshiro256(seed: UInt64.random(in: .min ... .max))
     /// Clients registered with the engine, by id (for CLIENT LIST/KILL and INFO).
-    public var clients: [Int64: ClientState] = [:]
+    @exclusivity(unchecked) public var clients: [Int64: ClientState] = [:]
     /// Installed by the transport: closes a client's connection (CLIENT KILL).
     public var clientCloser: (@Sendable (ClientState) -> Void)?
     /// Installed by the transport: fills in the socket descriptors of clients that lack one,
@@ -268,7 +277,7 @@ public final class Engine: @unchecked Sendable {
         // Since the previous reading: this command plus the few lookups before it.
         let elapsed = clock.advance()
         command.calls += 1
-        command.microseconds += Int64(elapsed / 1000)
+        command.nanoseconds &+= Int64(truncatingIfNeeded: elapsed)
         if case .error = reply { command.failedCalls += 1 }
         stats.commandsProcessed += 1
         return reply

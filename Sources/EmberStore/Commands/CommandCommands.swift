@@ -4,18 +4,18 @@ import EmberRESP
 extension Engine {
     func registerCommandCommands() {
         register("command") { context in
-            .array(context.engine.allCommands.map { $0.spec.infoReply })
+            .array(context.engine.allCommands.map { $0.served.infoReply })
         }
         register("command|count") { .integer(Int64($0.engine.commands.count)) }
         register("command|info") { context in
             let engine = context.engine
-            if context.args.count == 2 { return .array(engine.allCommands.map { $0.spec.infoReply }) }
+            if context.args.count == 2 { return .array(engine.allCommands.map { $0.served.infoReply }) }
             return .array(context.args.dropFirst(2).map { engine.servedSpec(named: $0)?.infoReply ?? .null })
         }
         register("command|docs") { context in
             let engine = context.engine
             if context.args.count == 2 {
-                return .map(engine.allCommands.map { (.bulk($0.name), $0.spec.docsReply) })
+                return .map(engine.allCommands.map { (.bulk($0.name), $0.served.docsReply) })
             }
             return .map(context.args.dropFirst(2).compactMap { name in
                 engine.servedSpec(named: name).map { (.bulk($0.name), $0.docsReply) }
@@ -60,8 +60,8 @@ extension Engine {
     func servedSpec(named name: Bytes) -> CommandSpec? {
         let parts = name.array.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
         guard parts.count <= 2, let command = commands[Bytes(parts[0])] else { return nil }
-        if parts.count == 1 { return command.spec }
-        return command.subcommands[Bytes(parts[1])]?.spec
+        if parts.count == 1 { return command.served }
+        return command.subcommands[Bytes(parts[1])]?.served
     }
 
     static func commandList(_ context: CommandContext) -> Reply {
