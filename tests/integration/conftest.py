@@ -274,6 +274,9 @@ def conn_factory(server):
 
     def make(timeout=5.0):
         conn = server.raw(timeout=timeout)
+        # A round trip, so the server has registered the connection before a test looks for
+        # it from another one (accepting and reading another socket are not ordered).
+        assert conn.call("PING") == "PONG"
         conns.append(conn)
         return conn
 
