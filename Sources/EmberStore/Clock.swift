@@ -70,7 +70,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 /// and one runs per command.
 public enum Ticks {
     /// Nanoseconds per tick; nil when ticks are `clock_gettime` nanoseconds.
-    @usableFromInline static let nanosecondsPerTick: Double? = calibrate()
+    public static let nanosecondsPerTick: Double? = calibrate()
 
     /// How INFO's `monotonic_clock` describes the source, in Redis's words.
     public static var description: String {
@@ -81,14 +81,6 @@ public enum Ticks {
     @inlinable
     public static func now() -> UInt64 {
         nanosecondsPerTick == nil ? Clock.monotonicNanoseconds() : UInt64(cember_tsc())
-    }
-
-    @inlinable
-    public static func nanoseconds(_ ticks: UInt64) -> UInt64 {
-        guard let scale = nanosecondsPerTick else { return ticks }
-        // A reading from a core whose counter lags would make a huge difference: no trap.
-        let nanoseconds = Double(ticks) * scale
-        return nanoseconds < 1.8e19 ? UInt64(nanoseconds) : 0
     }
 
     /// Ticks against the monotonic clock over 10 ms.
@@ -107,28 +99,42 @@ public enum Ticks {
 
 /// The time source for a batch of commands run in one critical section: the wall clock is read
 /// once per batch and each command costs one monotonic reading (`Ticks`), which both ends the
-/// previous command's duration (for `INFO commandstats`) and dates the next one.
+/// previous command's duration (for `INFO commandstats`) and advances the batch's notion of now
+/// (each command's time snapshot, in Unix milliseconds).
 public struct ExecutionClock {
-    @usableFromInline let wallBase: Int64
-    @usableFromInline let ticksBase: UInt64
-    /// The latest reading, in ticks.
-    @usableFromInline var last: UInt64
+    @usableFromInline let nanosecondsPerTick: Double?
+    @usableFromInline var lastTicks: UInt64
+    /// Unix milliseconds at the latest reading.
+    public var milliseconds: Int64 { wholeMilliseconds }
+    @usableFromInline var wholeMilliseconds: Int64
+    /// Nanoseconds past `milliseconds` at the latest reading.
+    @usableFromInline var pastMillisecond: UInt64 = 0
 
     public init() {
-        wallBase = Clock.milliseconds()
-        ticksBase = Ticks.now()
-        last = ticksBase
-    }
-
-    /// Unix milliseconds at the latest reading.
-    @inlinable public var milliseconds: Int64 {
-        wallBase + Int64(Ticks.nanoseconds(last &- ticksBase) / 1_000_000)
+        wholeMilliseconds = Clock.milliseconds()
+        nanosecondsPerTick = Ticks.nanosecondsPerTick
+        lastTicks = Ticks.now()
     }
 
     /// Takes a reading and returns the nanoseconds since the previous one.
     @inlinable public mutating func advance() -> UInt64 {
-        let previous = last
-        last = Ticks.now()
-        return Ticks.nanoseconds(last &- previous)
+        let elapsed: UInt64
+        if let scale = nanosecondsPerTick {
+            let now = UInt64(cember_tsc())
+            // A reading from a core whose counter lags would make a huge difference: no trap.
+            let nanoseconds = Double(now &- lastTicks) * scale
+            elapsed = nanoseconds < 1.8e19 ? UInt64(nanoseconds) : 0
+            lastTicks = now
+        } else {
+            let now = Clock.monotonicNanoseconds()
+            elapsed = now &- lastTicks
+            lastTicks = now
+        }
+        pastMillisecond &+= elapsed
+        if pastMillisecond >= 1_000_000 {
+            wholeMilliseconds &+= Int64(truncatingIfNeeded: pastMillisecond / 1_000_000)
+            pastMillisecond %= 1_000_000
+        }
+        return elapsed
     }
 }
