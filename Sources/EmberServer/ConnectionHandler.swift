@@ -24,6 +24,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var flushScheduled = false
     /// `client-query-buffer-limit`, refreshed after each batch (CONFIG SET may change it).
     @exclusivity(unchecked) private var queryBufferLimit = Int.max
+    @exclusivity(unchecked) private var output = ByteBuffer()
+    private static let retainedOutputCapacity = 64 * 1024
     /// Traffic since the last batch, added to the engine's statistics under its lock.
     @exclusivity(unchecked) private var unreportedInput = 0
     @exclusivity(unchecked) private var unreportedReads = 0
@@ -162,13 +164,17 @@ final class ConnectionHandler: ChannelInboundHandler {
         while var arguments = commands.popLast() { parser.recycle(&arguments) }
         parser.unauthenticated = !authenticated
         if !replies.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: 256)
-            for reply in replies { reply.encode(into: &buffer, version) }
+            // The output buffer is reused: once the socket has taken the previous batch, NIO
+            // has let go of it and `clear()` keeps the storage; otherwise copy-on-write gives
+            // this batch a fresh one. A buffer grown by a large reply is not kept.
+            if output.capacity > Self.retainedOutputCapacity { output = context.channel.allocator.buffer(capacity: 1024) }
+            output.clear()
+            for reply in replies { reply.encode(into: &output, version) }
             replies.removeAll(keepingCapacity: true)
-            if buffer.readableBytes > 0 {
-                unreportedOutput += buffer.readableBytes
+            if output.readableBytes > 0 {
+                unreportedOutput += output.readableBytes
                 unreportedWrites += 1
-                context.write(wrapOutboundOut(buffer), promise: nil)
+                context.write(wrapOutboundOut(output), promise: nil)
             }
         }
         if closeAfter {
