@@ -70,24 +70,12 @@ public struct Bytes: Sendable {
     @inlinable
     public init(decimal value: Int64) {
         var digits = Inline()
-        let magnitude = value.magnitude
         withUnsafeMutableBytes(of: &digits.storage) { dst in
-            // Write right-aligned into a 20-byte scratch area, then move to the front.
-            var scratch: (UInt64, UInt64, UInt32) = (0, 0, 0)
-            let length = withUnsafeMutableBytes(of: &scratch) { tmp -> Int in
-                var position = tmp.count
-                var rest = magnitude
-                repeat {
-                    position -= 1
-                    tmp[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-                    rest /= 10
-                } while rest != 0
-                if value < 0 {
-                    position -= 1
-                    tmp[position] = UInt8(ascii: "-")
-                }
-                let length = tmp.count - position
-                dst.baseAddress!.copyMemory(from: tmp.baseAddress! + position, byteCount: length)
+            var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            let length = Swift.withUnsafeMutableBytes(of: &scratch) { line -> Int in
+                let start = storeDecimal(value, endingAt: line.count, in: line)
+                let length = line.count - start
+                dst.baseAddress!.copyMemory(from: line.baseAddress! + start, byteCount: length)
                 return length
             }
             digits.count = UInt8(length)
@@ -241,3 +229,22 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Writes `value` in decimal so that it ends just before `end` in `buffer` (at least 20 bytes
+/// before `end` must be free) and returns where it starts: digits come out backwards, so
+/// writing them from the end needs no length computed first.
+@inlinable
+func storeDecimal(_ value: Int64, endingAt end: Int, in buffer: UnsafeMutableRawBufferPointer) -> Int {
+    var position = end
+    var rest = value.magnitude
+    repeat {
+        position -= 1
+        buffer[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
+        rest /= 10
+    } while rest != 0
+    if value < 0 {
+        position -= 1
+        buffer[position] = UInt8(ascii: "-")
+    }
+    return position
+}

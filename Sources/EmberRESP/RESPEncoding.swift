@@ -143,9 +143,7 @@ extension ByteBuffer {
     public mutating func writeRESPVerbatim(_ text: String, format: String = "txt", _ version: RESPVersion) {
         if version == .resp3 {
             let utf8Count = text.utf8.count
-            writeInteger(UInt8(ascii: "="))
-            writeDecimal(Int64(utf8Count + 4))
-            writeCRLF()
+            writeLengthLine(UInt8(ascii: "="), Int64(utf8Count + 4))
             writeString(format)
             writeInteger(UInt8(ascii: ":"))
             writeString(text)
@@ -188,26 +186,15 @@ extension ByteBuffer {
     /// returns its length.
     @inlinable
     static func storeLengthLine(_ marker: UInt8, _ value: Int64, into out: UnsafeMutableRawBufferPointer) -> Int {
-        // Digits are produced backwards into a scratch line, then copied once.
+        // The line is built backwards in scratch space, then copied once.
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         return Swift.withUnsafeMutableBytes(of: &scratch) { line in
-            var position = line.count - 2
-            line[position] = 13
-            line[position + 1] = 10
-            var rest = value.magnitude
-            repeat {
-                position -= 1
-                line[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-                rest /= 10
-            } while rest != 0
-            if value < 0 {
-                position -= 1
-                line[position] = UInt8(ascii: "-")
-            }
-            position -= 1
-            line[position] = marker
-            let length = line.count - position
-            out.baseAddress!.copyMemory(from: line.baseAddress! + position, byteCount: length)
+            line[line.count - 2] = 13
+            line[line.count - 1] = 10
+            let start = storeDecimal(value, endingAt: line.count - 2, in: line) - 1
+            line[start] = marker
+            let length = line.count - start
+            out.baseAddress!.copyMemory(from: line.baseAddress! + start, byteCount: length)
             return length
         }
     }
@@ -215,30 +202,6 @@ extension ByteBuffer {
     @inlinable
     mutating func writeCRLF() {
         writeInteger(UInt16(0x0D0A), endianness: .big)
-    }
-
-    /// Writes `value` in decimal with no intermediate allocation.
-    @inlinable
-    public mutating func writeDecimal(_ value: Int64) {
-        if value >= 0 && value < 10 {
-            writeInteger(UInt8(truncatingIfNeeded: value) &+ 48)
-            return
-        }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        Swift.withUnsafeMutableBytes(of: &scratch) { tmp in
-            var position = tmp.count
-            var rest = value.magnitude
-            repeat {
-                position -= 1
-                tmp[position] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-                rest /= 10
-            } while rest != 0
-            if value < 0 {
-                position -= 1
-                tmp[position] = UInt8(ascii: "-")
-            }
-            writeBytes(UnsafeRawBufferPointer(rebasing: tmp[position...]))
-        }
     }
 }
 

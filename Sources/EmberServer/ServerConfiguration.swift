@@ -131,101 +131,86 @@ public struct ServerConfiguration: Sendable {
         if !startup && Self.protected.contains(name) { return "can't set protected config" }
         let value = values.joined(separator: " ")
         if name != "bind" && name != "save" && values.count != 1 { return "wrong number of arguments" }
-        switch name {
-        case "port":
-            switch Self.integer(value, in: 0...65535) {
-            case .failure(let problem): return problem.text
-            case .success(let number): port = number
-            }
-        case "bind": bind = values
-        case "protected-mode":
-            guard let flag = Self.yesNo(value) else { return "argument must be 'yes' or 'no'" }
-            protectedMode = flag
-        case "requirepass": engine.requirePass = value.isEmpty ? nil : Bytes(value)
-        case "maxmemory":
-            guard let bytes = Self.memory(value) else { return "argument must be a memory value" }
-            engine.maxMemory = bytes
-        case "maxmemory-policy":
-            guard Self.policies.contains(value.lowercased()) else { return "argument(s) must be one of the following: \(Self.policies.joined(separator: ", "))" }
-            engine.maxMemoryPolicy = value.lowercased()
-        case "proto-max-bulk-len":
-            guard let bytes = Self.memory(value) else { return "argument must be a memory value" }
-            guard bytes >= 1024 * 1024 else { return "argument must be between 1048576 and 9223372036854775807 inclusive" }
-            engine.protoMaxBulkLength = Int(bytes)
-        case "client-query-buffer-limit":
-            guard let bytes = Self.memory(value) else { return "argument must be a memory value" }
-            guard bytes >= 1024 * 1024 else { return "argument must be between 1048576 and 9223372036854775807 inclusive" }
-            queryBufferLimit = Int(bytes)
-        case "databases":
-            switch Self.integer(value, in: 1...Int(Int32.max)) {
-            case .failure(let problem): return problem.text
-            case .success(let number): engine.databases = number
-            }
-        case "hz":
-            // Accepted from 0, then kept within 1...500 as Redis does (CONFIG_MIN_HZ/CONFIG_MAX_HZ).
-            switch Self.integer(value, in: 0...Int(Int32.max)) {
-            case .failure(let problem): return problem.text
-            case .success(let number): engine.hz = min(max(number, 1), 500)
-            }
-        case "lfu-log-factor":
-            switch Self.integer(value, in: 0...Int(Int32.max)) {
-            case .failure(let problem): return problem.text
-            case .success(let number): engine.lfuLogFactor = number
-            }
-        case "lfu-decay-time":
-            switch Self.integer(value, in: 0...Int(Int32.max)) {
-            case .failure(let problem): return problem.text
-            case .success(let number): engine.lfuDecayTime = number
-            }
-        case "enable-debug-command":
-            let lowered = value.lowercased()
-            guard ["yes", "no", "local"].contains(lowered) else { return "argument(s) must be one of the following: no, yes, local" }
-            engine.enableDebugCommand = lowered
-        case "timeout":
-            switch Self.integer(value, in: 0...Int(Int32.max)) {
-            case .failure(let problem): return problem.text
-            case .success(let number): timeout = number
-            }
-        case "tcp-keepalive":
-            switch Self.integer(value, in: 0...Int(Int32.max)) {
-            case .failure(let problem): return problem.text
-            case .success(let number): tcpKeepalive = number
-            }
-        case "loglevel":
-            let lowered = value.lowercased()
-            guard ["debug", "verbose", "notice", "warning", "nothing"].contains(lowered) else { return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing" }
-            logLevel = lowered
-        case "logfile": logFile = value
-        case "io-threads":
-            switch Self.integer(value, in: 1...128) {
-            case .failure(let problem): return problem.text
-            case .success(let number): ioThreads = number
-            }
-        case "save":
-            guard value.isEmpty || value == "\"\"" else { return "persistence is not supported by this server" }
-        case "appendonly":
-            guard value.lowercased() == "no" else { return "persistence is not supported by this server" }
-        case "daemonize":
-            guard value.lowercased() == "no" else { return "daemonize is not supported; run under a supervisor" }
-        default:
-            return "Bad directive or wrong number of arguments"
+        do {
+            try apply(name, value, values)
+        } catch {
+            return error.text
         }
         return nil
     }
 
+    private mutating func apply(_ name: String, _ value: String, _ values: [String]) throws(Problem) {
+        switch name {
+        case "port":
+            port = try Self.integer(value, in: 0...65535)
+        case "bind": bind = values
+        case "protected-mode":
+            guard let flag = Self.yesNo(value) else { throw Problem(text: "argument must be 'yes' or 'no'") }
+            protectedMode = flag
+        case "requirepass": engine.requirePass = value.isEmpty ? nil : Bytes(value)
+        case "maxmemory":
+            guard let bytes = Self.memory(value) else { throw Problem(text: "argument must be a memory value") }
+            engine.maxMemory = bytes
+        case "maxmemory-policy":
+            guard Self.policies.contains(value.lowercased()) else { throw Problem(text: "argument(s) must be one of the following: \(Self.policies.joined(separator: ", "))") }
+            engine.maxMemoryPolicy = value.lowercased()
+        case "proto-max-bulk-len":
+            guard let bytes = Self.memory(value) else { throw Problem(text: "argument must be a memory value") }
+            guard bytes >= 1024 * 1024 else { throw Problem(text: "argument must be between 1048576 and 9223372036854775807 inclusive") }
+            engine.protoMaxBulkLength = Int(bytes)
+        case "client-query-buffer-limit":
+            guard let bytes = Self.memory(value) else { throw Problem(text: "argument must be a memory value") }
+            guard bytes >= 1024 * 1024 else { throw Problem(text: "argument must be between 1048576 and 9223372036854775807 inclusive") }
+            queryBufferLimit = Int(bytes)
+        case "databases":
+            engine.databases = try Self.integer(value, in: 1...Int(Int32.max))
+        case "hz":
+            // Accepted from 0, then kept within 1...500 as Redis does (CONFIG_MIN_HZ/CONFIG_MAX_HZ).
+            engine.hz = min(max(try Self.integer(value, in: 0...Int(Int32.max)), 1), 500)
+        case "lfu-log-factor":
+            engine.lfuLogFactor = try Self.integer(value, in: 0...Int(Int32.max))
+        case "lfu-decay-time":
+            engine.lfuDecayTime = try Self.integer(value, in: 0...Int(Int32.max))
+        case "enable-debug-command":
+            let lowered = value.lowercased()
+            guard ["yes", "no", "local"].contains(lowered) else { throw Problem(text: "argument(s) must be one of the following: no, yes, local") }
+            engine.enableDebugCommand = lowered
+        case "timeout":
+            timeout = try Self.integer(value, in: 0...Int(Int32.max))
+        case "tcp-keepalive":
+            tcpKeepalive = try Self.integer(value, in: 0...Int(Int32.max))
+        case "loglevel":
+            let lowered = value.lowercased()
+            guard ["debug", "verbose", "notice", "warning", "nothing"].contains(lowered) else { throw Problem(text: "argument(s) must be one of the following: debug, verbose, notice, warning, nothing") }
+            logLevel = lowered
+        case "logfile": logFile = value
+        case "io-threads":
+            ioThreads = try Self.integer(value, in: 1...128)
+        case "save":
+            guard value.isEmpty || value == "\"\"" else { throw Problem(text: "persistence is not supported by this server") }
+        case "appendonly":
+            guard value.lowercased() == "no" else { throw Problem(text: "persistence is not supported by this server") }
+        case "daemonize":
+            guard value.lowercased() == "no" else { throw Problem(text: "daemonize is not supported; run under a supervisor") }
+        default:
+            throw Problem(text: "Bad directive or wrong number of arguments")
+        }
+    }
+
+    /// Why a value was refused: Redis's wording after the dash of CONFIG SET's error.
     struct Problem: Swift.Error {
         let text: String
     }
 
     /// An integer parameter, with Redis's two messages (`numericParseString` and its bounds check).
-    static func integer(_ value: String, in range: ClosedRange<Int>) -> Result<Int, Problem> {
+    static func integer(_ value: String, in range: ClosedRange<Int>) throws(Problem) -> Int {
         guard let parsed = Bytes(value).int64Value else {
-            return .failure(Problem(text: "argument couldn't be parsed into an integer"))
+            throw Problem(text: "argument couldn't be parsed into an integer")
         }
         guard parsed >= Int64(range.lowerBound), parsed <= Int64(range.upperBound) else {
-            return .failure(Problem(text: "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive"))
+            throw Problem(text: "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive")
         }
-        return .success(Int(parsed))
+        return Int(parsed)
     }
 
     static func yesNo(_ value: String) -> Bool? {
