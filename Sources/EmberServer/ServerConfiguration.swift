@@ -86,7 +86,8 @@ public struct ServerConfiguration: Sendable {
         "port", "bind", "protected-mode", "requirepass", "maxmemory", "maxmemory-policy",
         "proto-max-bulk-len", "client-query-buffer-limit", "databases", "hz", "enable-debug-command",
         "timeout", "tcp-keepalive", "loglevel", "logfile", "io-threads", "save", "appendonly", "daemonize",
-        "lfu-log-factor", "lfu-decay-time",
+        "lfu-log-factor", "lfu-decay-time", "hash-max-listpack-entries", "hash-max-listpack-value",
+        "hash-max-ziplist-entries", "hash-max-ziplist-value",
     ]
 
     static let immutable: Set<String> = ["port", "bind", "databases", "io-threads", "daemonize", "logfile"]
@@ -116,6 +117,8 @@ public struct ServerConfiguration: Sendable {
         case "io-threads": return String(ioThreads)
         case "lfu-log-factor": return String(engine.lfuLogFactor)
         case "lfu-decay-time": return String(engine.lfuDecayTime)
+        case "hash-max-listpack-entries", "hash-max-ziplist-entries": return String(engine.limits.hashMaxListpackEntries)
+        case "hash-max-listpack-value", "hash-max-ziplist-value": return String(engine.limits.hashMaxListpackValue)
         // Ember keeps no persistence yet: these report that truthfully and cannot be changed.
         case "save": return ""
         case "appendonly": return "no"
@@ -171,6 +174,10 @@ public struct ServerConfiguration: Sendable {
             engine.lfuLogFactor = try Self.integer(value, in: 0...Int(Int32.max))
         case "lfu-decay-time":
             engine.lfuDecayTime = try Self.integer(value, in: 0...Int(Int32.max))
+        case "hash-max-listpack-entries", "hash-max-ziplist-entries":
+            engine.limits.hashMaxListpackEntries = try Self.integer(value, in: 0...Int.max)
+        case "hash-max-listpack-value", "hash-max-ziplist-value":
+            engine.limits.hashMaxListpackValue = try Self.integer(value, in: 0...Int.max)
         case "enable-debug-command":
             let lowered = value.lowercased()
             guard ["yes", "no", "local"].contains(lowered) else { throw Problem(text: "argument(s) must be one of the following: no, yes, local") }

@@ -11,6 +11,8 @@ public struct EngineConfiguration: Sendable {
     }
     /// Whether keys' access bits count frequency (an LFU policy) rather than recency.
     public private(set) var usesLFU = false
+    /// Thresholds of the compact collection encodings.
+    public var limits = CollectionLimits()
     public var lfuLogFactor = 10
     public var lfuDecayTime = 1
     public var hz = 10
@@ -159,6 +161,7 @@ public final class Engine: @unchecked Sendable {
     private func registerBuiltinCommands() {
         registerStringCommands()
         registerKeyCommands()
+        registerHashCommands()
         registerDebugCommand()
         registerConnectionCommands()
         registerCommandCommands()

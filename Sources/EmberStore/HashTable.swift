@@ -275,6 +275,11 @@ public struct HashTable<Value> {
 
     // MARK: - Iteration
 
+    /// Calls `body` with every entry, in storage order.
+    public func forEachEntry(_ body: (Entry) -> Void) {
+        for index in 0..<count { body(self[index]) }
+    }
+
     /// A uniformly random entry index, or nil when empty.
     public func randomIndex<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
         count == 0 ? nil : Int.random(in: 0..<count, using: &generator)

@@ -6,12 +6,29 @@ public enum Value: Sendable {
     case string(Bytes)
     /// A string holding a canonical 64-bit integer (Redis's `int` encoding): INCR needs no parse.
     case integer(Int64)
+    case hash(HashObject)
 
     /// The Redis type name, as TYPE reports it.
     public var typeName: String {
         switch self {
         case .string, .integer: return "string"
+        case .hash: return "hash"
         }
+    }
+
+    /// Whether this is a string (either encoding).
+    @inlinable
+    public var isString: Bool {
+        switch self {
+        case .string, .integer: return true
+        case .hash: return false
+        }
+    }
+
+    /// A copy that shares no mutable state with this value (COPY): collections are objects.
+    public func copied() -> Value {
+        if case .hash(let hash) = self { return .hash(hash.copy()) }
+        return self
     }
 
     /// The string form of a string value, nil for other types.
@@ -20,6 +37,7 @@ public enum Value: Sendable {
         switch self {
         case .string(let bytes): return bytes
         case .integer(let value): return Bytes(decimal: value)
+        case .hash: return nil
         }
     }
 

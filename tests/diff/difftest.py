@@ -393,6 +393,16 @@ def _hello_sig(r):
     return tuple(sig)
 
 
+def _scanpairs_sig(r):
+    """A finished HSCAN/ZSCAN reply: the cursor, and the field-value pairs in any order (hash
+    tables iterate in an order of their own)."""
+    if r.kind != "array" or len(r.val) != 2 or r.val[1].kind != "array" or len(r.val[1].val) % 2:
+        return canon(r)
+    items = r.val[1].val
+    pairs = sorted(((canon(items[i]), canon(items[i + 1])) for i in range(0, len(items), 2)), key=repr)
+    return ("scan", canon(r.val[0]), tuple(pairs))
+
+
 def _keyspec_without_notes(spec):
     """A key spec without its `notes` field: that is prose, which Ember does not carry."""
     if spec.kind == "map":
@@ -441,6 +451,8 @@ def compare(a, b, mode, loose_err=False):
         return canon(a) == canon(b)
     if mode == "type":
         return a.kind == b.kind
+    if mode == "scanpairs":
+        return _scanpairs_sig(a) == _scanpairs_sig(b)
     if mode == "hello":
         return _hello_sig(a) == _hello_sig(b)
     if mode == "cmdinfo":
@@ -1666,6 +1678,61 @@ def case_hello(s):
     s.c("GET", "missing")
     s.c("MGET", "a", "missing")
     s.c("HELLO")
+
+
+@case
+def case_hash(s):
+    s.opt("HSET", "h", "f1", "v1")  # skip the whole case if the candidate lacks hashes
+    for argv in (
+        ["HSET", "h", "f2", "v2", "f3", "3"], ["HSET", "h", "f1", "new"], ["HSET", "h", "f1"],
+        ["HSET", "h"], ["HMSET", "h", "a", "1", "b"], ["HMSET", "h", "a", "1"], ["HGET", "h", "f1"],
+        ["HGET", "h", "nope"], ["HGET", "nokey", "f"], ["HMGET", "h", "f1", "nope", "f3"],
+        ["HMGET", "nokey", "a", "b"], ["HLEN", "h"], ["HLEN", "nokey"], ["HSTRLEN", "h", "f1"],
+        ["HSTRLEN", "h", "nope"], ["HEXISTS", "h", "f2"], ["HEXISTS", "h", "nope"],
+        ["HSETNX", "h", "f1", "x"], ["HSETNX", "h", "fresh", "x"], ["HSETNX", "nokey2", "f", "v"],
+        ["HINCRBY", "h", "f3", "10"], ["HINCRBY", "h", "f3", "-20"], ["HINCRBY", "h", "f1", "1"],
+        ["HINCRBY", "h", "n", "x"], ["HINCRBY", "h", "big", "9223372036854775807"],
+        ["HINCRBY", "h", "big", "1"], ["HINCRBY", "newh", "n", "5"], ["HINCRBYFLOAT", "h", "fl", "1.5"],
+        ["HINCRBYFLOAT", "h", "fl", "0.1"], ["HINCRBYFLOAT", "h", "fl", "abc"],
+        ["HINCRBYFLOAT", "h", "f1", "1"], ["HINCRBYFLOAT", "h", "fl", "inf"],
+        ["HINCRBYFLOAT", "h", "fl", "1e4000"], ["HINCRBYFLOAT", "h", "f3", "-1.25e2"],
+        ["HDEL", "h", "nope"], ["HDEL", "h", "a", "b", "a"], ["HDEL", "nokey", "x"],
+        ["HLEN", "h"], ["OBJECT", "ENCODING", "h"], ["TYPE", "h"],
+        ["HRANDFIELD", "nokey"], ["HRANDFIELD", "nokey", "3"], ["HRANDFIELD", "h", "0"],
+        ["HRANDFIELD", "h", "x"], ["HRANDFIELD", "h", "1", "foo"], ["HRANDFIELD", "h", "1", "withvalues", "x"],
+        ["HRANDFIELD", "h", "-9223372036854775808"], ["HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"],
+        ["HSCAN", "h", "x"], ["HSCAN", "h", "0", "TYPE", "string"], ["HSCAN", "h", "0", "COUNT", "0"],
+        ["HSCAN", "nokey", "0"],
+    ):
+        s.c(*argv)
+    s.c("HSCAN", "h", "0", "MATCH", "f*", mode="scanpairs")
+    s.c("HGETALL", "h", mode="sorted")
+    s.c("HKEYS", "h", mode="sorted")
+    s.c("HVALS", "h", mode="sorted")
+    s.c("HRANDFIELD", "h", "100", mode="sorted")
+    s.c("HRANDFIELD", "h", "100", "WITHVALUES", mode="type")
+    s.c("HRANDFIELD", "h", "-5", mode="type")
+    s.c("HRANDFIELD", "h", "2", mode="type")
+    # Past the listpack thresholds the encoding changes, as Redis's does.
+    s.c("HSET", "long", "f", "x" * 65)
+    s.c("OBJECT", "ENCODING", "long")
+    for i in range(600):
+        s.c("HSET", "many", f"field:{i}", str(i))
+    s.c("OBJECT", "ENCODING", "many")
+    s.c("HLEN", "many")
+    s.c("HGET", "many", "field:599")
+    s.c("HSCAN", "many", "0", "COUNT", "1000", "MATCH", "field:59?", mode="scanpairs")
+    # Emptying a hash removes its key; wrong types are refused both ways.
+    s.c("HDEL", "newh", "n")
+    s.c("EXISTS", "newh")
+    s.c("SET", "str", "v")
+    for argv in (["HGET", "str", "f"], ["HSET", "str", "f", "v"], ["HGETALL", "str"], ["HINCRBY", "str", "f", "1"],
+                 ["HSCAN", "str", "0"], ["HRANDFIELD", "str"], ["GET", "h"], ["INCR", "h"], ["APPEND", "h", "x"]):
+        s.c(*argv)
+    s.c("COPY", "h", "hcopy")
+    s.c("HSET", "hcopy", "f1", "changed")
+    s.c("HGET", "h", "f1")
+    s.c("DEL", "h", "hcopy", "long", "many", "str", "nokey2")
 
 
 @case

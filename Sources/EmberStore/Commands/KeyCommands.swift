@@ -195,30 +195,48 @@ extension Engine {
         }
     }
 
-    static func scan(_ context: CommandContext) -> Reply {
-        let engine = context.engine
-        guard let cursor = scanCursor(context.args[1]) else { return .error("ERR invalid cursor") }
+    /// SCAN's and the collection scans' options (Redis's `scanGenericCommand`): the cursor,
+    /// COUNT, MATCH and, for the keyspace only, TYPE.
+    struct ScanOptions {
+        var cursor: UInt64
         var count = 10
         var pattern: Bytes?
         var typeFilter: Bytes?
-        var index = 2
-        while index < context.args.count {
-            let remaining = context.args.count - index
-            let option = context.args[index]
-            if option.equalsLowercased("count") && remaining >= 2 {
-                guard let value = context.args[index + 1].int64Value else { return Errors.notInteger }
-                if value < 1 { return Errors.syntax }
-                count = Int(min(value, Int64(Int32.max)))
-            } else if option.equalsLowercased("match") && remaining >= 2 {
-                let value = context.args[index + 1]
-                pattern = value.count == 1 && value[0] == UInt8(ascii: "*") ? nil : value
-            } else if option.equalsLowercased("type") && remaining >= 2 {
-                typeFilter = context.args[index + 1]
-            } else {
-                return Errors.syntax
+
+        /// Parses `args[cursorIndex]` and the options after it; an error reply on failure.
+        static func parse(_ args: [Bytes], cursorIndex: Int, allowsType: Bool) -> Result<ScanOptions, ReplyError> {
+            guard let cursor = scanCursor(args[cursorIndex]) else { return .failure(ReplyError(.error("ERR invalid cursor"))) }
+            var options = ScanOptions(cursor: cursor)
+            var index = cursorIndex + 1
+            while index < args.count {
+                let remaining = args.count - index
+                let option = args[index]
+                if option.equalsLowercased("count") && remaining >= 2 {
+                    guard let value = args[index + 1].int64Value else { return .failure(ReplyError(Errors.notInteger)) }
+                    if value < 1 { return .failure(ReplyError(Errors.syntax)) }
+                    options.count = Int(min(value, Int64(Int32.max)))
+                } else if option.equalsLowercased("match") && remaining >= 2 {
+                    let value = args[index + 1]
+                    options.pattern = value.count == 1 && value[0] == UInt8(ascii: "*") ? nil : value
+                } else if allowsType && option.equalsLowercased("type") && remaining >= 2 {
+                    options.typeFilter = args[index + 1]
+                } else {
+                    return .failure(ReplyError(Errors.syntax))
+                }
+                index += 2
             }
-            index += 2
+            return .success(options)
         }
+    }
+
+    static func scan(_ context: CommandContext) -> Reply {
+        let engine = context.engine
+        let options: ScanOptions
+        switch ScanOptions.parse(context.args, cursorIndex: 1, allowsType: true) {
+        case .failure(let error): return error.reply
+        case .success(let parsed): options = parsed
+        }
+        let (cursor, count, pattern, typeFilter) = (options.cursor, options.count, options.pattern, options.typeFilter)
         var keys: [Bytes] = []
         var next = cursor
         var iterations = count * 10
@@ -324,7 +342,7 @@ extension Engine {
             if !replace { return .integer(0) }
             engine.databases[target].remove(at: existing)
         }
-        let newIndex = engine.databases[target].add(destination, stored.value, lru: context.lru)
+        let newIndex = engine.databases[target].add(destination, stored.value.copied(), lru: context.lru)
         engine.databases[target].keys[newIndex].value.metadata.isRaw = stored.metadata.isRaw
         if let expire { engine.databases[target].setExpire(at: newIndex, expire) }
         return .integer(1)
@@ -389,6 +407,7 @@ extension Engine {
         switch stored.value {
         case .integer: return "int"
         case .string(let bytes): return stored.metadata.isRaw || bytes.count > 44 ? "raw" : "embstr"
+        case .hash(let hash): return hash.encodingName
         }
     }
 
