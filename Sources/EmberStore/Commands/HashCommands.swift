@@ -259,7 +259,8 @@ extension Engine {
         case .listpack:
             // A compact hash is returned whole in one call, as Redis does.
             pairs = hash.pairs
-        case .table(let table):
+        case .table(let box):
+            let table = box.table
             next = options.cursor
             var iterations = options.count * 10
             repeat {

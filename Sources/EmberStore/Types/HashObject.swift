@@ -7,7 +7,13 @@ public final class HashObject: @unchecked Sendable {
     public enum Storage {
         /// Field, value, field, value, ...
         case listpack(Listpack)
-        case table(HashTable<Bytes>)
+        /// Boxed, so that small hashes do not carry a table's worth of inline space.
+        case table(TableBox)
+    }
+
+    public final class TableBox {
+        public var table: HashTable<Bytes>
+        init(_ table: HashTable<Bytes>) { self.table = table }
     }
 
     public private(set) var storage: Storage
@@ -19,7 +25,7 @@ public final class HashObject: @unchecked Sendable {
     public var count: Int {
         switch storage {
         case .listpack(let pack): return pack.count / 2
-        case .table(let table): return table.count
+        case .table(let box): return box.table.count
         }
     }
 
@@ -31,7 +37,12 @@ public final class HashObject: @unchecked Sendable {
     }
 
     /// A deep copy (COPY).
-    public func copy() -> HashObject { HashObject(storage: storage) }
+    public func copy() -> HashObject {
+        switch storage {
+        case .listpack: return HashObject(storage: storage)
+        case .table(let box): return HashObject(storage: .table(TableBox(box.table)))
+        }
+    }
 
     // MARK: - Reading
 
@@ -40,8 +51,8 @@ public final class HashObject: @unchecked Sendable {
         case .listpack(let pack):
             guard let offset = Self.fieldOffset(field, in: pack) else { return nil }
             return pack.bytes(at: pack.offset(after: offset))
-        case .table(let table):
-            return table.value(for: field)
+        case .table(let box):
+            return box.table.value(for: field)
         }
     }
 
@@ -51,10 +62,10 @@ public final class HashObject: @unchecked Sendable {
         case .listpack(let pack):
             let elements = pack.elements
             return stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }
-        case .table(let table):
+        case .table(let box):
             var result: [(field: Bytes, value: Bytes)] = []
-            result.reserveCapacity(table.count)
-            table.forEachEntry { result.append(($0.key, $0.value)) }
+            result.reserveCapacity(box.table.count)
+            box.table.forEachEntry { result.append(($0.key, $0.value)) }
             return result
         }
     }
@@ -69,9 +80,9 @@ public final class HashObject: @unchecked Sendable {
                 offset = pack.offset(after: pack.offset(after: offset))
             }
             return (pack.bytes(at: offset), pack.bytes(at: pack.offset(after: offset)))
-        case .table(let table):
-            guard let index = table.randomIndex(using: &random) else { return nil }
-            return (table[index].key, table[index].value)
+        case .table(let box):
+            guard let index = box.table.randomIndex(using: &random) else { return nil }
+            return (box.table[index].key, box.table[index].value)
         }
     }
 
@@ -97,18 +108,17 @@ public final class HashObject: @unchecked Sendable {
                 pack.append(value)
                 added = true
             }
+            pack.shrinkIfSparse()
             storage = .listpack(pack)
             if pack.count / 2 > limits.hashMaxListpackEntries { convertToTable() }
-        case .table(var table):
-            storage = .listpack(Listpack())
-            if let index = table.find(field) {
-                table[index].value = value
+        case .table(let box):
+            if let index = box.table.find(field) {
+                box.table[index].value = value
                 added = false
             } else {
-                table.insertNew(field, value)
+                box.table.insertNew(field, value)
                 added = true
             }
-            storage = .table(table)
         }
         return added
     }
@@ -123,10 +133,8 @@ public final class HashObject: @unchecked Sendable {
             pack.remove(at: offset, entries: 2)
             storage = .listpack(pack)
             return true
-        case .table(var table):
-            storage = .listpack(Listpack())
-            defer { storage = .table(table) }
-            return table.remove(field) != nil
+        case .table(let box):
+            return box.table.remove(field) != nil
         }
     }
 
@@ -137,7 +145,7 @@ public final class HashObject: @unchecked Sendable {
         for index in stride(from: 0, to: elements.count, by: 2) {
             table.insertNew(elements[index], elements[index + 1])
         }
-        storage = .table(table)
+        storage = .table(TableBox(table))
     }
 
     /// The offset of `field` among the listpack's fields (every other entry), or nil.

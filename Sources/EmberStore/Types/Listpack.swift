@@ -78,6 +78,14 @@ public struct Listpack: Sendable {
         count -= entries
     }
 
+    /// Drops spare capacity once it is a sizeable share of the storage: array growth doubles,
+    /// and across a million small collections the slack would cost more than the data.
+    public mutating func shrinkIfSparse() {
+        let spare = storage.capacity - storage.count
+        guard spare > 16 && spare * 4 > storage.count else { return }
+        storage = storage.withUnsafeBufferPointer { Array($0) }  // a copy sized to fit
+    }
+
     /// Every entry's bytes, in order.
     public var elements: [Bytes] {
         var result: [Bytes] = []
