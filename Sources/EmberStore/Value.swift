@@ -6,7 +6,7 @@ public enum Value: Sendable {
     case string(Bytes)
     /// A string holding a canonical 64-bit integer (Redis's `int` encoding): INCR needs no parse.
     case integer(Int64)
-    case hash(HashObject)
+    case hash(HashValue)
 
     /// The Redis type name, as TYPE reports it.
     public var typeName: String {

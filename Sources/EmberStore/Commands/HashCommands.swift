@@ -54,7 +54,14 @@ extension Engine {
     enum HashLookup {
         case missing
         case wrongType
-        case found(HashObject)
+        case found(HashValue)
+    }
+
+    /// A hash found for writing: its entry index in the key table.
+    enum HashSlot {
+        case missing
+        case wrongType
+        case found(Int)
     }
 
     /// Looks `key` up for reading (hit/miss statistics, access time) and checks it is a hash.
@@ -65,7 +72,7 @@ extension Engine {
     }
 
     /// `args[1]` read as a hash: `body` for a hash, `missing` for no key, WRONGTYPE otherwise.
-    func readHashReply(_ context: CommandContext, _ body: (HashObject) -> Reply, missing: () -> Reply) -> Reply {
+    func readHashReply(_ context: CommandContext, _ body: (HashValue) -> Reply, missing: () -> Reply) -> Reply {
         switch readHash(context.args[1], context) {
         case .wrongType: return Errors.wrongType
         case .missing: return missing()
@@ -74,20 +81,29 @@ extension Engine {
     }
 
     /// Looks `key` up for writing; with `create`, a missing key becomes an empty hash.
-    func writeHash(_ key: Bytes, _ context: CommandContext, create: Bool) -> HashLookup {
+    func writeHash(_ key: Bytes, _ context: CommandContext, create: Bool) -> HashSlot {
         if let index = lookupWrite(key, context) {
-            guard case .hash(let hash) = databases[context.db].keys[index].value.value else { return .wrongType }
-            return .found(hash)
+            guard case .hash = databases[context.db].keys[index].value.value else { return .wrongType }
+            return .found(index)
         }
         guard create else { return .missing }
-        let hash = HashObject()
-        databases[context.db].add(key, .hash(hash), lru: context.lru)
-        return .found(hash)
+        return .found(databases[context.db].add(key, .hash(HashValue()), lru: context.lru))
     }
 
-    /// Removes `key` once its hash is empty: Redis never keeps empty collections.
-    func deleteIfEmpty(_ key: Bytes, _ hash: HashObject, _ context: CommandContext) {
-        if hash.count == 0 { databases[context.db].remove(key) }
+    /// Runs `body` on the hash at `index` in place: taken out of the table first, so it is
+    /// uniquely referenced and changes without a copy. A hash left empty is deleted with its
+    /// key, as Redis never keeps empty collections.
+    func modifyHash<R>(at index: Int, _ context: CommandContext, _ body: (inout HashValue) -> R) -> R {
+        var hash = HashValue()
+        if case .hash(let stored) = databases[context.db].keys[index].value.value { hash = stored }
+        databases[context.db].keys[index].value.value = .integer(0)
+        let result = body(&hash)
+        if hash.count == 0 {
+            databases[context.db].remove(at: index)
+        } else {
+            databases[context.db].keys[index].value.value = .hash(hash)
+        }
+        return result
     }
 
     // MARK: - Writes
@@ -95,29 +111,27 @@ extension Engine {
     func hset(_ context: CommandContext, replyWithCount: Bool) -> Reply {
         let args = context.args
         guard args.count % 2 == 0 else { return Errors.wrongArity(replyWithCount ? "hset" : "hmset") }
-        let hash: HashObject
-        switch writeHash(args[1], context, create: true) {
-        case .wrongType: return Errors.wrongType
-        case .missing: return Errors.wrongType  // not reached: created above
-        case .found(let found): hash = found
-        }
-        var added = 0
-        for index in stride(from: 2, to: args.count, by: 2) where hash.set(args[index], args[index + 1], limits: config.limits) {
-            added += 1
+        guard case .found(let slot) = writeHash(args[1], context, create: true) else { return Errors.wrongType }
+        let limits = config.limits
+        let added = modifyHash(at: slot, context) { hash in
+            var added = 0
+            for index in stride(from: 2, to: args.count, by: 2) where hash.set(args[index], args[index + 1], limits: limits) {
+                added += 1
+            }
+            return added
         }
         return replyWithCount ? .integer(Int64(added)) : .ok
     }
 
     static func hsetnx(_ context: CommandContext) -> Reply {
         let engine = context.engine
-        switch engine.writeHash(context.args[1], context, create: false) {
-        case .wrongType: return Errors.wrongType
-        case .found(let hash) where hash.value(for: context.args[2]) != nil: return .integer(0)
-        case .found, .missing: break
+        guard case .found(let slot) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
+        let limits = engine.config.limits
+        return engine.modifyHash(at: slot, context) { hash in
+            guard hash.value(for: context.args[2]) == nil else { return .integer(0) }
+            hash.set(context.args[2], context.args[3], limits: limits)
+            return .integer(1)
         }
-        guard case .found(let hash) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
-        hash.set(context.args[2], context.args[3], limits: engine.config.limits)
-        return .integer(1)
     }
 
     static func hdel(_ context: CommandContext) -> Reply {
@@ -125,11 +139,12 @@ extension Engine {
         switch engine.writeHash(context.args[1], context, create: false) {
         case .wrongType: return Errors.wrongType
         case .missing: return .integer(0)
-        case .found(let hash):
-            var removed = 0
-            for field in context.args.dropFirst(2) where hash.remove(field) { removed += 1 }
-            engine.deleteIfEmpty(context.args[1], hash, context)
-            return .integer(Int64(removed))
+        case .found(let slot):
+            return engine.modifyHash(at: slot, context) { hash in
+                var removed = 0
+                for field in context.args.dropFirst(2) where hash.remove(field) { removed += 1 }
+                return .integer(Int64(removed))
+            }
         }
     }
 
@@ -137,43 +152,40 @@ extension Engine {
         let engine = context.engine
         guard let increment = context.args[3].int64Value else { return Errors.notInteger }
         // Checked before creating anything, so a failed increment leaves no empty hash behind.
-        var current: Int64 = 0
-        switch engine.writeHash(context.args[1], context, create: false) {
-        case .wrongType: return Errors.wrongType
-        case .missing: break
-        case .found(let hash):
+        guard case .found(let slot) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
+        let limits = engine.config.limits
+        // A failed increment of a new hash leaves it empty, and so deleted.
+        return engine.modifyHash(at: slot, context) { hash in
+            var current: Int64 = 0
             if let value = hash.value(for: context.args[2]) {
                 guard let parsed = value.int64Value else { return .error("ERR hash value is not an integer") }
                 current = parsed
             }
+            let (result, overflow) = current.addingReportingOverflow(increment)
+            if overflow { return .error("ERR increment or decrement would overflow") }
+            hash.set(context.args[2], Bytes(decimal: result), limits: limits)
+            return .integer(result)
         }
-        let (result, overflow) = current.addingReportingOverflow(increment)
-        if overflow { return .error("ERR increment or decrement would overflow") }
-        guard case .found(let hash) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
-        hash.set(context.args[2], Bytes(decimal: result), limits: engine.config.limits)
-        return .integer(result)
     }
 
     static func hincrbyfloat(_ context: CommandContext) -> Reply {
         let engine = context.engine
         guard let increment = parseLongDouble(context.args[3]) else { return Errors.notFloat }
         if increment.isNaN || increment.isInfinite { return .error("ERR value is NaN or Infinity") }
-        var current: Float80 = 0
-        switch engine.writeHash(context.args[1], context, create: false) {
-        case .wrongType: return Errors.wrongType
-        case .missing: break
-        case .found(let hash):
+        guard case .found(let slot) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
+        let limits = engine.config.limits
+        return engine.modifyHash(at: slot, context) { hash in
+            var current: Float80 = 0
             if let value = hash.value(for: context.args[2]) {
                 guard let parsed = parseLongDouble(value) else { return .error("ERR hash value is not a float") }
                 current = parsed
             }
+            let result = current + increment
+            if result.isNaN || result.isInfinite { return .error("ERR increment would produce NaN or Infinity") }
+            let text = Bytes(formatLongDouble(result))
+            hash.set(context.args[2], text, limits: limits)
+            return .bulk(text)
         }
-        let result = current + increment
-        if result.isNaN || result.isInfinite { return .error("ERR increment would produce NaN or Infinity") }
-        let text = Bytes(formatLongDouble(result))
-        guard case .found(let hash) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
-        hash.set(context.args[2], text, limits: engine.config.limits)
-        return .bulk(text)
     }
 
     // MARK: - Random fields
@@ -247,7 +259,7 @@ extension Engine {
         case .failure(let error): return error.reply
         case .success(let parsed): options = parsed
         }
-        let hash: HashObject
+        let hash: HashValue
         switch engine.readHash(context.args[1], context) {
         case .wrongType: return Errors.wrongType
         case .missing: return .array([.bulk("0"), .array([])])

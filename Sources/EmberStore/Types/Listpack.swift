@@ -1,35 +1,59 @@
 import EmberRESP
 
 /// Small collections' compact encoding, in the spirit of Redis's listpack: entries stored back
-/// to back in one byte array, each a LEB128 length followed by its bytes. One allocation holds
-/// the whole collection, so a 5-field hash costs tens of bytes of overhead, not hundreds.
+/// to back in one allocation, each a LEB128 length followed by its bytes. The object header,
+/// the sizes and the bytes share that allocation, so a 5-field hash costs one malloc.
 ///
 /// Positions are byte offsets of an entry's length prefix; lookups are linear, which is what
-/// makes the encoding right only below the `*-max-listpack-*` thresholds.
-public struct Listpack: Sendable {
-    public private(set) var storage: [UInt8] = []
+/// makes the encoding right only below the `*-max-listpack-*` thresholds. A value type with
+/// copy-on-write, like the standard collections.
+public struct Listpack: @unchecked Sendable {
+    @usableFromInline final class Buffer: ManagedBuffer<Header, UInt8> {}
+
+    /// 32-bit sizes keep the header to 8 bytes; `maxBytes` bounds a listpack well below them.
+    @usableFromInline struct Header {
+        var used: UInt32
+        var count: UInt32
+    }
+
+    /// Collections convert to their scalable encoding before a listpack would pass this.
+    public static let maxBytes = 1 << 30
+
+    @usableFromInline var buffer: Buffer
+
+    public init() { buffer = Self.allocate(capacity: 0) }
+
+    private static func allocate(capacity: Int) -> Buffer {
+        let created = Buffer.create(minimumCapacity: capacity) { _ in Header(used: 0, count: 0) }
+        return unsafeDowncast(created, to: Buffer.self)
+    }
+
     /// Number of entries.
-    public private(set) var count = 0
-
-    public init() {}
-
+    public var count: Int { Int(buffer.header.count) }
     public var isEmpty: Bool { count == 0 }
     public var startIndex: Int { 0 }
-    public var endIndex: Int { storage.count }
+    /// Bytes in use; also the offset just past the last entry.
+    public var endIndex: Int { Int(buffer.header.used) }
+
+    private func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        buffer.withUnsafeMutablePointerToElements { body(UnsafeRawBufferPointer(start: $0, count: Int(buffer.header.used))) }
+    }
 
     /// The entry at `offset`: where its bytes start, how many there are, and the next entry's offset.
     func entry(at offset: Int) -> (start: Int, length: Int, next: Int) {
-        var length = 0
-        var shift = 0
-        var position = offset
-        while true {
-            let byte = storage[position]
-            length |= Int(byte & 0x7F) << shift
-            position += 1
-            if byte & 0x80 == 0 { break }
-            shift += 7
+        withBytes { raw in
+            var length = 0
+            var shift = 0
+            var position = offset
+            while true {
+                let byte = raw[position]
+                length |= Int(byte & 0x7F) << shift
+                position += 1
+                if byte & 0x80 == 0 { break }
+                shift += 7
+            }
+            return (position, length, position + length)
         }
-        return (position, length, position + length)
     }
 
     /// The offset after the entry at `offset`.
@@ -38,14 +62,14 @@ public struct Listpack: Sendable {
     /// The bytes of the entry at `offset`.
     public func bytes(at offset: Int) -> Bytes {
         let (start, length, _) = entry(at: offset)
-        return storage.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }
+        return withBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }
     }
 
     /// Whether the entry at `offset` equals `bytes`.
     public func entry(at offset: Int, equals bytes: Bytes) -> Bool {
         let (start, length, _) = entry(at: offset)
         guard length == bytes.count else { return false }
-        return storage.withUnsafeBytes { raw in
+        return withBytes { raw in
             bytes.withUnsafeBytes { other in
                 length == 0 || memcmp(raw.baseAddress! + start, other.baseAddress!, length) == 0
             }
@@ -56,59 +80,94 @@ public struct Listpack: Sendable {
     public func length(at offset: Int) -> Int { entry(at: offset).length }
 
     public mutating func append(_ bytes: Bytes) {
-        Self.appendPrefix(bytes.count, to: &storage)
-        bytes.withUnsafeBytes { storage.append(contentsOf: $0) }
-        count += 1
+        replaceBytes(endIndex..<endIndex, with: bytes)
+        buffer.header.count += 1
     }
 
     /// Replaces the entry at `offset` with `bytes`.
     public mutating func replace(at offset: Int, with bytes: Bytes) {
-        let next = entry(at: offset).next
-        var encoded: [UInt8] = []
-        Self.appendPrefix(bytes.count, to: &encoded)
-        bytes.withUnsafeBytes { encoded.append(contentsOf: $0) }
-        storage.replaceSubrange(offset..<next, with: encoded)
+        replaceBytes(offset..<entry(at: offset).next, with: bytes)
     }
 
     /// Removes `entries` consecutive entries starting at `offset`.
     public mutating func remove(at offset: Int, entries: Int = 1) {
         var end = offset
         for _ in 0..<entries { end = entry(at: end).next }
-        storage.removeSubrange(offset..<end)
-        count -= entries
-    }
-
-    /// Drops spare capacity once it is a sizeable share of the storage: array growth doubles,
-    /// and across a million small collections the slack would cost more than the data.
-    public mutating func shrinkIfSparse() {
-        let spare = storage.capacity - storage.count
-        guard spare > 16 && spare * 4 > storage.count else { return }
-        storage = storage.withUnsafeBufferPointer { Array($0) }  // a copy sized to fit
+        replaceBytes(offset..<end, with: nil)
+        buffer.header.count -= UInt32(truncatingIfNeeded: entries)
     }
 
     /// Every entry's bytes, in order.
     public var elements: [Bytes] {
         var result: [Bytes] = []
         result.reserveCapacity(count)
-        var offset = 0
-        while offset < storage.count {
+        var offset = startIndex
+        while offset < endIndex {
             result.append(bytes(at: offset))
             offset = self.offset(after: offset)
         }
         return result
     }
 
-    /// Heap bytes held (for MEMORY USAGE-style estimates).
-    public var allocatedBytes: Int { storage.capacity }
+    /// Bytes allocated for the entries.
+    public var capacity: Int { buffer.capacity }
 
-    private static func appendPrefix(_ length: Int, to bytes: inout [UInt8]) {
-        var rest = UInt(length)
-        repeat {
-            var byte = UInt8(rest & 0x7F)
-            rest >>= 7
-            if rest != 0 { byte |= 0x80 }
-            bytes.append(byte)
-        } while rest != 0
+    // MARK: - Storage
+
+    /// Replaces the bytes in `range` with `entry` encoded (length prefix and bytes), or with
+    /// nothing. The buffer is copied when shared, and reallocated to fit when it must grow or
+    /// when most of it would be spare (as Redis reallocates its listpacks to size).
+    private mutating func replaceBytes(_ range: Range<Int>, with entry: Bytes?) {
+        var prefix: (UInt64, UInt16) = (0, 0)
+        let prefixLength = entry.map { Self.encodePrefix($0.count, into: &prefix) } ?? 0
+        let entryLength = prefixLength + (entry?.count ?? 0)
+        let used = endIndex
+        let newUsed = used - range.count + entryLength
+        let unique = isKnownUniquelyReferenced(&buffer)
+        if !unique || newUsed > buffer.capacity || (buffer.capacity > 64 && newUsed * 2 < buffer.capacity) {
+            let target = Self.allocate(capacity: newUsed)
+            let count = buffer.header.count
+            buffer.withUnsafeMutablePointerToElements { old in
+                target.withUnsafeMutablePointerToElements { new in
+                    new.update(from: old, count: range.lowerBound)
+                    (new + range.lowerBound + entryLength).update(from: old + range.upperBound, count: used - range.upperBound)
+                }
+            }
+            target.header = Header(used: UInt32(truncatingIfNeeded: newUsed), count: count)
+            buffer = target
+        } else {
+            buffer.withUnsafeMutablePointerToElements { bytes in
+                (bytes + range.lowerBound + entryLength).update(from: bytes + range.upperBound, count: used - range.upperBound)
+            }
+            buffer.header.used = UInt32(truncatingIfNeeded: newUsed)
+        }
+        guard let entry else { return }
+        buffer.withUnsafeMutablePointerToElements { bytes in
+            withUnsafeBytes(of: &prefix) { encoded in
+                UnsafeMutableRawPointer(bytes + range.lowerBound).copyMemory(from: encoded.baseAddress!, byteCount: prefixLength)
+            }
+            entry.withUnsafeBytes { payload in
+                if let base = payload.baseAddress, payload.count > 0 {
+                    UnsafeMutableRawPointer(bytes + range.lowerBound + prefixLength).copyMemory(from: base, byteCount: payload.count)
+                }
+            }
+        }
+    }
+
+    /// LEB128: seven bits a byte, high bit set on all but the last. Returns the byte count.
+    private static func encodePrefix(_ length: Int, into storage: inout (UInt64, UInt16)) -> Int {
+        withUnsafeMutableBytes(of: &storage) { out in
+            var rest = UInt(length)
+            var index = 0
+            repeat {
+                var byte = UInt8(rest & 0x7F)
+                rest >>= 7
+                if rest != 0 { byte |= 0x80 }
+                out[index] = byte
+                index += 1
+            } while rest != 0
+            return index
+        }
     }
 }
 

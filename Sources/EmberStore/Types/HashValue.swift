@@ -2,8 +2,9 @@ import EmberRESP
 
 /// A hash value: field-value pairs in a listpack while small, in a hash table past
 /// `hash-max-listpack-entries` fields or `hash-max-listpack-value` bytes (as Redis converts
-/// them, once and for good). A class, so commands change it in place inside the keyspace.
-public final class HashObject: @unchecked Sendable {
+/// them, once and for good). One reference wide, so a small hash costs a single allocation;
+/// commands change it in place in the keyspace (`Engine.modifyHash`), where it is unique.
+public struct HashValue: @unchecked Sendable {
     public enum Storage {
         /// Field, value, field, value, ...
         case listpack(Listpack)
@@ -11,7 +12,7 @@ public final class HashObject: @unchecked Sendable {
         case table(TableBox)
     }
 
-    public final class TableBox {
+    public final class TableBox: @unchecked Sendable {
         public var table: HashTable<Bytes>
         init(_ table: HashTable<Bytes>) { self.table = table }
     }
@@ -36,11 +37,11 @@ public final class HashObject: @unchecked Sendable {
         }
     }
 
-    /// A deep copy (COPY).
-    public func copy() -> HashObject {
+    /// A copy that shares no table with this one (COPY); listpacks copy on write anyway.
+    public func copy() -> HashValue {
         switch storage {
-        case .listpack: return HashObject(storage: storage)
-        case .table(let box): return HashObject(storage: .table(TableBox(box.table)))
+        case .listpack: return self
+        case .table(let box): return HashValue(storage: .table(TableBox(box.table)))
         }
     }
 
@@ -91,15 +92,16 @@ public final class HashObject: @unchecked Sendable {
     /// Sets `field`; returns whether it was new. As Redis, a field or value longer than
     /// `hash-max-listpack-value` or a count past `hash-max-listpack-entries` converts the hash.
     @discardableResult
-    public func set(_ field: Bytes, _ value: Bytes, limits: CollectionLimits) -> Bool {
-        if case .listpack = storage,
-           field.count > limits.hashMaxListpackValue || value.count > limits.hashMaxListpackValue {
+    public mutating func set(_ field: Bytes, _ value: Bytes, limits: CollectionLimits) -> Bool {
+        if case .listpack(let pack) = storage,
+           field.count > limits.hashMaxListpackValue || value.count > limits.hashMaxListpackValue
+            || pack.endIndex + field.count + value.count + 20 > Listpack.maxBytes {
             convertToTable()
         }
         let added: Bool
         switch storage {
         case .listpack(var pack):
-            storage = .listpack(Listpack())  // keeps `pack` uniquely referenced while it changes
+            storage = .table(Self.placeholder)  // keeps `pack` uniquely referenced while it changes
             if let offset = Self.fieldOffset(field, in: pack) {
                 pack.replace(at: pack.offset(after: offset), with: value)
                 added = false
@@ -108,7 +110,6 @@ public final class HashObject: @unchecked Sendable {
                 pack.append(value)
                 added = true
             }
-            pack.shrinkIfSparse()
             storage = .listpack(pack)
             if pack.count / 2 > limits.hashMaxListpackEntries { convertToTable() }
         case .table(let box):
@@ -125,11 +126,11 @@ public final class HashObject: @unchecked Sendable {
 
     /// Removes `field`; returns whether it existed.
     @discardableResult
-    public func remove(_ field: Bytes) -> Bool {
+    public mutating func remove(_ field: Bytes) -> Bool {
         switch storage {
         case .listpack(var pack):
             guard let offset = Self.fieldOffset(field, in: pack) else { return false }
-            storage = .listpack(Listpack())
+            storage = .table(Self.placeholder)
             pack.remove(at: offset, entries: 2)
             storage = .listpack(pack)
             return true
@@ -138,7 +139,10 @@ public final class HashObject: @unchecked Sendable {
         }
     }
 
-    private func convertToTable() {
+    /// Stands in while a listpack is taken out to be changed (no allocation).
+    private static let placeholder = TableBox(HashTable())
+
+    private mutating func convertToTable() {
         guard case .listpack(let pack) = storage else { return }
         var table = HashTable<Bytes>()
         let elements = pack.elements
