@@ -204,12 +204,13 @@ extension Engine {
                 return .bulkOrNull(hash.randomPair(using: &engine.random)?.field)
             }
         }
-        let withValues = args.count == 4 && args[3].equalsLowercased("withvalues")
-        if args.count > 4 || (args.count == 4 && !withValues) { return Errors.syntax }
+        // Redis's order: the count, then the options, then the key.
         guard let count = args[2].int64Value else { return Errors.notInteger }
         guard count >= -Int64.max else {
             return .error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
         }
+        let withValues = args.count == 4 && args[3].equalsLowercased("withvalues")
+        if args.count > 4 || (args.count == 4 && !withValues) { return Errors.syntax }
         if withValues && count < -Int64.max / 2 { return .error("ERR value is out of range") }
         switch engine.readHash(args[1], context) {
         case .wrongType: return Errors.wrongType
@@ -254,16 +255,17 @@ extension Engine {
 
     static func hscan(_ context: CommandContext) -> Reply {
         let engine = context.engine
-        let options: ScanOptions
-        switch ScanOptions.parse(context.args, cursorIndex: 2, allowsType: false) {
-        case .failure(let error): return error.reply
-        case .success(let parsed): options = parsed
-        }
+        // As Redis: the key first (a missing one answers an empty scan whatever the options).
         let hash: HashValue
         switch engine.readHash(context.args[1], context) {
         case .wrongType: return Errors.wrongType
         case .missing: return .array([.bulk("0"), .array([])])
         case .found(let found): hash = found
+        }
+        let options: ScanOptions
+        switch ScanOptions.parse(context.args, cursorIndex: 2, allowsType: false) {
+        case .failure(let error): return error.reply
+        case .success(let parsed): options = parsed
         }
         var pairs: [(field: Bytes, value: Bytes)] = []
         var next: UInt64 = 0
