@@ -87,7 +87,7 @@ public struct ServerConfiguration: Sendable {
         "proto-max-bulk-len", "client-query-buffer-limit", "databases", "hz", "enable-debug-command",
         "timeout", "tcp-keepalive", "loglevel", "logfile", "io-threads", "save", "appendonly", "daemonize",
         "lfu-log-factor", "lfu-decay-time", "hash-max-listpack-entries", "hash-max-listpack-value",
-        "hash-max-ziplist-entries", "hash-max-ziplist-value",
+        "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries",
     ]
 
     static let immutable: Set<String> = ["port", "bind", "databases", "io-threads", "daemonize", "logfile"]
@@ -119,6 +119,7 @@ public struct ServerConfiguration: Sendable {
         case "lfu-decay-time": return String(engine.lfuDecayTime)
         case "hash-max-listpack-entries", "hash-max-ziplist-entries": return String(engine.limits.hashMaxListpackEntries)
         case "hash-max-listpack-value", "hash-max-ziplist-value": return String(engine.limits.hashMaxListpackValue)
+        case "set-max-intset-entries": return String(engine.limits.setMaxIntsetEntries)
         // Ember keeps no persistence yet: these report that truthfully and cannot be changed.
         case "save": return ""
         case "appendonly": return "no"
@@ -178,6 +179,8 @@ public struct ServerConfiguration: Sendable {
             engine.limits.hashMaxListpackEntries = try Self.integer(value, in: 0...Int.max)
         case "hash-max-listpack-value", "hash-max-ziplist-value":
             engine.limits.hashMaxListpackValue = try Self.integer(value, in: 0...Int.max)
+        case "set-max-intset-entries":
+            engine.limits.setMaxIntsetEntries = try Self.integer(value, in: 0...Int.max)
         case "enable-debug-command":
             let lowered = value.lowercased()
             guard ["yes", "no", "local"].contains(lowered) else { throw Problem(text: "argument(s) must be one of the following: no, yes, local") }

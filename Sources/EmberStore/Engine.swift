@@ -162,6 +162,7 @@ public final class Engine: @unchecked Sendable {
         registerStringCommands()
         registerKeyCommands()
         registerHashCommands()
+        registerSetCommands()
         registerDebugCommand()
         registerConnectionCommands()
         registerCommandCommands()

@@ -7,12 +7,14 @@ public enum Value: Sendable {
     /// A string holding a canonical 64-bit integer (Redis's `int` encoding): INCR needs no parse.
     case integer(Int64)
     case hash(HashValue)
+    case set(SetValue)
 
     /// The Redis type name, as TYPE reports it.
     public var typeName: String {
         switch self {
         case .string, .integer: return "string"
         case .hash: return "hash"
+        case .set: return "set"
         }
     }
 
@@ -21,14 +23,17 @@ public enum Value: Sendable {
     public var isString: Bool {
         switch self {
         case .string, .integer: return true
-        case .hash: return false
+        case .hash, .set: return false
         }
     }
 
     /// A copy that shares no mutable state with this value (COPY): collections are objects.
     public func copied() -> Value {
-        if case .hash(let hash) = self { return .hash(hash.copy()) }
-        return self
+        switch self {
+        case .hash(let hash): return .hash(hash.copy())
+        case .set(let set): return .set(set.copy())
+        case .string, .integer: return self
+        }
     }
 
     /// The string form of a string value, nil for other types.
@@ -37,7 +42,7 @@ public enum Value: Sendable {
         switch self {
         case .string(let bytes): return bytes
         case .integer(let value): return Bytes(decimal: value)
-        case .hash: return nil
+        case .hash, .set: return nil
         }
     }
 

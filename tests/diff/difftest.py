@@ -467,6 +467,10 @@ def compare(a, b, mode, loose_err=False):
         return _scanpairs_sig(a) == _scanpairs_sig(b)
     if mode == "pairs":
         return _pairs_sig(a) == _pairs_sig(b)
+    if mode == "sorted_scan":
+        if a.kind == b.kind == "array" and len(a.val) == len(b.val) == 2:
+            return canon(a.val[0]) == canon(b.val[0]) and compare(a.val[1], b.val[1], "sorted")
+        return canon(a) == canon(b)
     if mode == "hello":
         return _hello_sig(a) == _hello_sig(b)
     if mode == "cmdinfo":
@@ -486,12 +490,18 @@ def default_mode(argv):
     if name == "OBJECT" and sub == "IDLETIME":
         return ("tol", 2)
     # Hashes past the listpack thresholds iterate in their table's order, Redis's and Ember's alike.
-    if name in ("KEYS", "HKEYS", "HVALS") or (name == "HRANDFIELD" and len(argv) == 3):
+    # One random member: only its type can be compared.
+    if name in ("SPOP", "SRANDMEMBER", "HRANDFIELD") and len(argv) == 2:
+        return "type"
+    if name in ("KEYS", "HKEYS", "HVALS", "SMEMBERS", "SINTER", "SUNION", "SDIFF", "SPOP", "SRANDMEMBER") \
+            or (name == "HRANDFIELD" and len(argv) == 3):
         return "sorted"
     if name == "HGETALL" or (name == "HRANDFIELD" and len(argv) == 4):
         return "pairs"
     if name == "HSCAN":
         return "scanpairs"
+    if name == "SSCAN":
+        return "sorted_scan"
     if name in _TYPE_ONLY:
         return "type"
     if name == "CLIENT" and sub in ("ID", "LIST", "INFO"):
@@ -1721,7 +1731,7 @@ def case_hash(s):
         ["HRANDFIELD", "h", "x"], ["HRANDFIELD", "h", "1", "foo"], ["HRANDFIELD", "h", "1", "withvalues", "x"],
         ["HRANDFIELD", "h", "-9223372036854775808"], ["HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"],
         ["HSCAN", "h", "x"], ["HSCAN", "h", "0", "TYPE", "string"], ["HSCAN", "h", "0", "COUNT", "0"],
-        ["HSCAN", "nokey", "0"],
+        ["HSCAN", "nokey", "0"], ["HSCAN", "nokey", "x"],
     ):
         s.c(*argv)
     s.c("HSCAN", "h", "0", "MATCH", "f*", mode="scanpairs")
@@ -1752,6 +1762,62 @@ def case_hash(s):
     s.c("HSET", "hcopy", "f1", "changed")
     s.c("HGET", "h", "f1")
     s.c("DEL", "h", "hcopy", "long", "many", "str", "nokey2")
+
+
+@case
+def case_set(s):
+    s.opt("SADD", "s", "1")  # skip the whole case if the candidate lacks sets
+    for argv in (
+        ["SADD", "s", "3", "2", "2", "10", "-5"], ["SMEMBERS", "s"], ["OBJECT", "ENCODING", "s"],
+        ["SADD", "s", "01"], ["OBJECT", "ENCODING", "s"], ["SCARD", "s"], ["SCARD", "nokey"],
+        ["SISMEMBER", "s", "2"], ["SISMEMBER", "s", "02"], ["SISMEMBER", "nokey", "x"],
+        ["SMISMEMBER", "s", "1", "x", "01"], ["SMISMEMBER", "nokey", "a", "b"], ["SREM", "s", "x", "3", "3"],
+        ["SREM", "nokey", "a"], ["SADD", "i", "5", "1", "3"], ["SMEMBERS", "i"], ["OBJECT", "ENCODING", "i"],
+        ["SMEMBERS", "nokey"], ["SPOP", "nokey"], ["SPOP", "nokey", "3"], ["SPOP", "i", "0"],
+        ["SPOP", "i", "-1"], ["SPOP", "i", "x"], ["SPOP", "i", "1", "2"], ["SRANDMEMBER", "nokey"],
+        ["SRANDMEMBER", "nokey", "5"], ["SRANDMEMBER", "i", "0"], ["SRANDMEMBER", "i", "x"],
+        ["SRANDMEMBER", "i", "1", "2"], ["SRANDMEMBER", "i", "-9223372036854775808"], ["SRANDMEMBER", "i", "100"],
+        ["SINTERCARD", "0", "i"], ["SINTERCARD", "x", "i"], ["SINTERCARD", "3", "i"],
+        ["SINTERCARD", "1", "i", "LIMIT", "-1"], ["SINTERCARD", "1", "i", "LIMIT", "x"],
+        ["SINTERCARD", "1", "i", "LIMIT", "2"], ["SINTERCARD", "1", "i", "FOO", "2"], ["SINTERCARD", "2", "i", "s"],
+        ["SINTERCARD", "2", "i", "nokey"], ["SMOVE", "nokey", "i", "1"], ["SMOVE", "i", "i", "1"],
+        ["SMOVE", "i", "s", "1"], ["SMOVE", "i", "s", "404"], ["SMOVE", "i", "new", "5"], ["SMEMBERS", "new"],
+        ["SSCAN", "nokey", "x"], ["SSCAN", "i", "x"], ["SSCAN", "i", "0", "TYPE", "set"], ["SSCAN", "i", "0"],
+        ["SSCAN", "i", "0", "MATCH", "3*"],
+    ):
+        s.c(*argv)
+    s.c("SADD", "a", "x", "y", "z", "1", "2")
+    s.c("SADD", "b", "y", "z", "w", "2")
+    for name in ("SINTER", "SUNION", "SDIFF"):
+        s.c(name, "a", "b", mode="sorted")
+        s.c(name, "a", "nokey", mode="sorted")
+        s.c(name, "nokey", "a", mode="sorted")
+        s.c(name + "STORE", "dst", "a", "b")
+        s.c("SMEMBERS", "dst", mode="sorted")
+        s.c("OBJECT", "ENCODING", "dst")
+        s.c(name + "STORE", "dst", "nokey", "nokey2")
+        s.c("EXISTS", "dst")
+    s.c("SADD", "nums", "1", "2", "3")
+    s.c("SADD", "nums2", "2", "3", "4")
+    s.c("SINTERSTORE", "dst", "nums", "nums2")
+    s.c("OBJECT", "ENCODING", "dst")
+    s.c("SMEMBERS", "dst")
+    s.c("SET", "str", "v")
+    s.c("SUNIONSTORE", "str", "nums", "nums2")
+    s.c("TYPE", "str")
+    s.c("SADD", "str", "x")
+    s.c("SUNION", "str", mode="sorted")
+    for argv in (["SINTER", "nums", "str"], ["SMOVE", "nums", "str", "1"],
+                 ["SMOVE", "str", "nums", "1"], ["SET", "x", "v"], ["SINTERCARD", "1", "x"], ["SSCAN", "x", "0"]):
+        s.c(*argv)
+    for i in range(600):
+        s.c("SADD", "big", str(i))
+    s.c("OBJECT", "ENCODING", "big")
+    s.c("SCARD", "big")
+    s.c("SSCAN", "big", "0", "COUNT", "1000", "MATCH", "59?", mode="sorted_scan")
+    s.c("SPOP", "i", "100", mode="sorted")
+    s.c("EXISTS", "i")
+    s.c("DEL", "s", "a", "b", "dst", "nums", "nums2", "str", "x", "big", "new")
 
 
 @case
@@ -1861,7 +1927,7 @@ OPTWORDS = ["NX", "XX", "GT", "LT", "GET", "KEEPTTL", "EX", "PX", "EXAT", "PXAT"
 class Gen:
     """Seeded command generator; output depends only on the seed (never on replies)."""
 
-    def __init__(self, rng, lists, base_time, hashes=False):
+    def __init__(self, rng, lists, base_time, hashes=False, sets=False):
         self.r = rng
         self.lists = lists
         self.base = base_time
@@ -1891,6 +1957,13 @@ class Gen:
                 (1, self.g_hlen), (1, self.g_hstrlen), (1, self.g_hexists), (2, self.g_hincrby),
                 (1, self.g_hincrbyfloat), (1, self.g_hgetall), (1, self.g_hkeys), (1, self.g_hvals),
                 (1, self.g_hrandfield), (1, self.g_hscan),
+            ]
+        if sets:
+            table += [
+                (4, self.g_sadd), (2, self.g_srem), (1, self.g_smembers), (2, self.g_sismember),
+                (1, self.g_smismember), (1, self.g_scard), (1, self.g_spop), (1, self.g_srandmember),
+                (1, self.g_smove), (1, self.g_salgebra), (1, self.g_salgebrastore), (1, self.g_sintercard),
+                (1, self.g_sscan),
             ]
         self.funcs = [f for _, f in table]
         self.cum = []
@@ -2280,8 +2353,59 @@ class Gen:
         return ["HRANDFIELD", self.key()] + self.r.choice(
             [["100"], ["100", "WITHVALUES"], ["0"], ["x"], ["5", "foo"]])
 
+    # -- sets (integers and short words, so both encodings appear) -------------------------
+    def member(self):
+        x = self.r.random()
+        if x < 0.5:
+            return b"%d" % self.r.randrange(-3, 12)
+        if x < 0.9:
+            return b"m%d" % self.r.randrange(6)
+        return self.r.choice([b"", b"01", b"-0", b"9223372036854775808", b"a\x00b"])
+
+    def g_sadd(self):
+        return ["SADD", self.key()] + [self.member() for _ in range(self.r.randint(1, 4))]
+
+    def g_srem(self):
+        return ["SREM", self.key()] + [self.member() for _ in range(self.r.randint(1, 3))]
+
+    def g_smembers(self):
+        return ["SMEMBERS", self.key()]
+
+    def g_sismember(self):
+        return ["SISMEMBER", self.key(), self.member()]
+
+    def g_smismember(self):
+        return ["SMISMEMBER", self.key()] + [self.member() for _ in range(self.r.randint(1, 3))]
+
+    def g_scard(self):
+        return ["SCARD", self.key()]
+
+    def g_spop(self):
+        # Deterministic forms only: the whole set, nothing, or errors.
+        return ["SPOP", self.key()] + self.r.choice([["100"], ["0"], ["-1"], ["x"]])
+
+    def g_srandmember(self):
+        return ["SRANDMEMBER", self.key()] + self.r.choice([["100"], ["0"], ["x"], ["1", "2"]])
+
+    def g_smove(self):
+        return ["SMOVE", self.key(), self.key(), self.member()]
+
+    def g_salgebra(self):
+        return [self.r.choice(["SINTER", "SUNION", "SDIFF"])] + self.keys_n(1, 3)
+
+    def g_salgebrastore(self):
+        return [self.r.choice(["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"]), self.key()] + self.keys_n(1, 3)
+
+    def g_sintercard(self):
+        keys = self.keys_n(1, 3)
+        return ["SINTERCARD", str(len(keys))] + keys + self.r.choice([[], ["LIMIT", "1"], ["LIMIT", "-1"]])
+
+    def g_sscan(self):
+        # Always a complete scan: a partial one depends on the table's layout.
+        return ["SSCAN", self.key(), "0"] + self.r.choice([[], ["MATCH", "m*"], ["COUNT", "1000"]])
+
     def g_hscan(self):
-        return ["HSCAN", self.key(), "0"] + self.r.choice([[], ["MATCH", "f*"], ["COUNT", "2"], ["TYPE", "hash"]])
+        return ["HSCAN", self.key(), "0"] + self.r.choice([[], ["MATCH", "f*"], ["COUNT", "1000"], ["TYPE", "hash"]])
 
     # -- driver -----------------------------------------------------------------
     def _pick(self):
@@ -2328,6 +2452,8 @@ def check_keyspace(s, restore_db, dbs=range(16)):
                 s.c("GET", k)
             elif tr.kind == "simple" and tr.val == b"hash":
                 s.c("HGETALL", k)
+            elif tr.kind == "simple" and tr.val == b"set":
+                s.c("SMEMBERS", k)
             s.c("TTL", k)
     s.c("SELECT", str(restore_db))
     s.phase = ""
@@ -2355,8 +2481,14 @@ def run_random(h, resp, nops):
             h.skipped.append(f"random [RESP{resp}]: HSET unsupported by candidate; hash ops disabled")
         s.ref.call(["DEL", "__probe__"])
         s.cand.call(["DEL", "__probe__"])
+        r_cand = s.cand.call(["SADD", "__probe__", "m"])
+        sets = not (r_cand.kind == "error" and _UNSUPPORTED_RE.search(r_cand.val))
+        if not sets:
+            h.skipped.append(f"random [RESP{resp}]: SADD unsupported by candidate; set ops disabled")
+        s.ref.call(["DEL", "__probe__"])
+        s.cand.call(["DEL", "__probe__"])
         rng = random.Random(f"{seed}:{resp}")
-        gen = Gen(rng, lists, _now(), hashes)
+        gen = Gen(rng, lists, _now(), hashes, sets)
         db = 0
         every = h.args.check_every
         for i in range(nops):

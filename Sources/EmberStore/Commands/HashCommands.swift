@@ -51,59 +51,21 @@ extension Engine {
         register("hscan", Engine.hscan)
     }
 
-    enum HashLookup {
-        case missing
-        case wrongType
-        case found(HashValue)
+    /// Looks `key` up for reading and checks that it holds a hash.
+    func readHash(_ key: Bytes, _ context: CommandContext) -> CollectionLookup<HashValue> {
+        readCollection(key, context, as: HashValue.self)
     }
 
-    /// A hash found for writing: its entry index in the key table.
-    enum HashSlot {
-        case missing
-        case wrongType
-        case found(Int)
-    }
-
-    /// Looks `key` up for reading (hit/miss statistics, access time) and checks it is a hash.
-    func readHash(_ key: Bytes, _ context: CommandContext) -> HashLookup {
-        guard let index = lookupRead(key, context) else { return .missing }
-        guard case .hash(let hash) = databases[context.db].keys[index].value.value else { return .wrongType }
-        return .found(hash)
-    }
-
-    /// `args[1]` read as a hash: `body` for a hash, `missing` for no key, WRONGTYPE otherwise.
     func readHashReply(_ context: CommandContext, _ body: (HashValue) -> Reply, missing: () -> Reply) -> Reply {
-        switch readHash(context.args[1], context) {
-        case .wrongType: return Errors.wrongType
-        case .missing: return missing()
-        case .found(let hash): return body(hash)
-        }
+        readCollectionReply(context, as: HashValue.self, body, missing: missing)
     }
 
-    /// Looks `key` up for writing; with `create`, a missing key becomes an empty hash.
-    func writeHash(_ key: Bytes, _ context: CommandContext, create: Bool) -> HashSlot {
-        if let index = lookupWrite(key, context) {
-            guard case .hash = databases[context.db].keys[index].value.value else { return .wrongType }
-            return .found(index)
-        }
-        guard create else { return .missing }
-        return .found(databases[context.db].add(key, .hash(HashValue()), lru: context.lru))
+    func writeHash(_ key: Bytes, _ context: CommandContext, create: Bool) -> CollectionSlot {
+        writeCollection(key, context, as: HashValue.self, create: create)
     }
 
-    /// Runs `body` on the hash at `index` in place: taken out of the table first, so it is
-    /// uniquely referenced and changes without a copy. A hash left empty is deleted with its
-    /// key, as Redis never keeps empty collections.
     func modifyHash<R>(at index: Int, _ context: CommandContext, _ body: (inout HashValue) -> R) -> R {
-        var hash = HashValue()
-        if case .hash(let stored) = databases[context.db].keys[index].value.value { hash = stored }
-        databases[context.db].keys[index].value.value = .integer(0)
-        let result = body(&hash)
-        if hash.count == 0 {
-            databases[context.db].remove(at: index)
-        } else {
-            databases[context.db].keys[index].value.value = .hash(hash)
-        }
-        return result
+        modifyCollection(at: index, context, as: HashValue.self, body)
     }
 
     // MARK: - Writes
@@ -254,18 +216,10 @@ extension Engine {
     // MARK: - HSCAN
 
     static func hscan(_ context: CommandContext) -> Reply {
-        let engine = context.engine
-        // As Redis: the key first (a missing one answers an empty scan whatever the options).
-        let hash: HashValue
-        switch engine.readHash(context.args[1], context) {
-        case .wrongType: return Errors.wrongType
-        case .missing: return .array([.bulk("0"), .array([])])
-        case .found(let found): hash = found
-        }
-        let options: ScanOptions
-        switch ScanOptions.parse(context.args, cursorIndex: 2, allowsType: false) {
-        case .failure(let error): return error.reply
-        case .success(let parsed): options = parsed
+        let hash: HashValue, options: ScanOptions
+        switch collectionScan(context, as: HashValue.self) {
+        case .failure(let early): return early.reply
+        case .success(let found): (hash, options) = found
         }
         var pairs: [(field: Bytes, value: Bytes)] = []
         var next: UInt64 = 0
@@ -275,12 +229,7 @@ extension Engine {
             pairs = hash.pairs
         case .table(let box):
             let table = box.table
-            next = options.cursor
-            var iterations = options.count * 10
-            repeat {
-                next = table.scan(cursor: next) { pairs.append((table[$0].key, table[$0].value)) }
-                iterations -= 1
-            } while next != 0 && iterations > 0 && pairs.count < options.count
+            next = scanStep(table, options) { pairs.append((table[$0].key, table[$0].value)) }
         }
         var elements: [Reply] = []
         for pair in pairs {

@@ -205,9 +205,17 @@ extension Engine {
 
         /// Parses `args[cursorIndex]` and the options after it; an error reply on failure.
         static func parse(_ args: [Bytes], cursorIndex: Int, allowsType: Bool) -> Result<ScanOptions, ReplyError> {
-            guard let cursor = scanCursor(args[cursorIndex]) else { return .failure(ReplyError(.error("ERR invalid cursor"))) }
+            guard let cursor = scanCursor(args[cursorIndex]) else { return .failure(ReplyError(invalidCursor)) }
+            return parse(args, cursor: cursor, optionsFrom: cursorIndex + 1, allowsType: allowsType)
+        }
+
+        static let invalidCursor = Reply.error("ERR invalid cursor")
+
+        /// Parses the options from `args[optionsFrom]` on, the cursor already read (the
+        /// collection scans read the cursor, then the key, then the options).
+        static func parse(_ args: [Bytes], cursor: UInt64, optionsFrom: Int, allowsType: Bool) -> Result<ScanOptions, ReplyError> {
             var options = ScanOptions(cursor: cursor)
-            var index = cursorIndex + 1
+            var index = optionsFrom
             while index < args.count {
                 let remaining = args.count - index
                 let option = args[index]
@@ -229,6 +237,35 @@ extension Engine {
         }
     }
 
+    /// One scan call over a hash table, as Redis's `scanGenericCommand`: buckets until `count`
+    /// entries were emitted, the table is done, or 10 × `count` buckets were visited.
+    static func scanStep<V>(_ table: HashTable<V>, _ options: ScanOptions, _ emit: (Int) -> Void) -> UInt64 {
+        var next = options.cursor
+        var iterations = options.count * 10
+        var emitted = 0
+        repeat {
+            next = table.scan(cursor: next) {
+                emitted += 1
+                emit($0)
+            }
+            iterations -= 1
+        } while next != 0 && iterations > 0 && emitted < options.count
+        return next
+    }
+
+    /// The start of HSCAN, SSCAN (and ZSCAN): the cursor, then the key (a missing one answers
+    /// an empty scan whatever the options), then the options, in Redis's order.
+    static func collectionScan<C: CollectionValue>(_ context: CommandContext, as type: C.Type) -> Result<(C, ScanOptions), ReplyError> {
+        guard let cursor = scanCursor(context.args[2]) else { return .failure(ReplyError(ScanOptions.invalidCursor)) }
+        let collection: C
+        switch context.engine.readCollection(context.args[1], context, as: C.self) {
+        case .wrongType: return .failure(ReplyError(Errors.wrongType))
+        case .missing: return .failure(ReplyError(.array([.bulk("0"), .array([])])))
+        case .found(let found): collection = found
+        }
+        return ScanOptions.parse(context.args, cursor: cursor, optionsFrom: 3, allowsType: false).map { (collection, $0) }
+    }
+
     static func scan(_ context: CommandContext) -> Reply {
         let engine = context.engine
         let options: ScanOptions
@@ -236,15 +273,10 @@ extension Engine {
         case .failure(let error): return error.reply
         case .success(let parsed): options = parsed
         }
-        let (cursor, count, pattern, typeFilter) = (options.cursor, options.count, options.pattern, options.typeFilter)
+        let (pattern, typeFilter) = (options.pattern, options.typeFilter)
         var keys: [Bytes] = []
-        var next = cursor
-        var iterations = count * 10
         let table = engine.databases[context.db].keys
-        repeat {
-            next = table.scan(cursor: next) { keys.append(table[$0].key) }
-            iterations -= 1
-        } while next != 0 && iterations > 0 && keys.count < count
+        let next = scanStep(table, options) { keys.append(table[$0].key) }
         var result: [Reply] = []
         result.reserveCapacity(keys.count)
         for key in keys {
@@ -408,6 +440,7 @@ extension Engine {
         case .integer: return "int"
         case .string(let bytes): return stored.metadata.isRaw || bytes.count > 44 ? "raw" : "embstr"
         case .hash(let hash): return hash.encodingName
+        case .set(let set): return set.encodingName
         }
     }
 

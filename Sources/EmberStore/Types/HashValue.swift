@@ -167,5 +167,6 @@ public struct HashValue: @unchecked Sendable {
 public struct CollectionLimits: Sendable {
     public var hashMaxListpackEntries = 512
     public var hashMaxListpackValue = 64
+    public var setMaxIntsetEntries = 512
     public init() {}
 }
