@@ -9,6 +9,9 @@ public protocol CollectionValue {
     /// The collection held by `value`, nil for another type.
     static func extract(_ value: Value) -> Self?
     var wrapped: Value { get }
+    /// Whether the storage is a shared box (a hash table) that changes in place through any
+    /// copy, so modifying it needs no exclusive copy of the value.
+    var isBoxed: Bool { get }
 }
 
 extension HashValue: CollectionValue {
@@ -17,6 +20,10 @@ extension HashValue: CollectionValue {
         return nil
     }
     public var wrapped: Value { .hash(self) }
+    public var isBoxed: Bool {
+        if case .table = storage { return true }
+        return false
+    }
 }
 
 extension SetValue: CollectionValue {
@@ -25,6 +32,10 @@ extension SetValue: CollectionValue {
         return nil
     }
     public var wrapped: Value { .set(self) }
+    public var isBoxed: Bool {
+        if case .table = storage { return true }
+        return false
+    }
 }
 
 /// A collection looked up for reading.
@@ -73,11 +84,13 @@ extension Engine {
     /// key, as Redis never keeps empty collections.
     func modifyCollection<C: CollectionValue, R>(at index: Int, _ context: CommandContext, as type: C.Type, _ body: (inout C) -> R) -> R {
         var collection = C.extract(databases[context.db].keys[index].value.value) ?? C()
-        databases[context.db].keys[index].value.value = .integer(0)
+        let boxed = collection.isBoxed
+        // A compact encoding is taken out of the table so that this copy is the only one.
+        if !boxed { databases[context.db].keys[index].value.value = .integer(0) }
         let result = body(&collection)
         if collection.count == 0 {
             databases[context.db].remove(at: index)
-        } else {
+        } else if !boxed || !collection.isBoxed {
             databases[context.db].keys[index].value.value = collection.wrapped
         }
         return result
