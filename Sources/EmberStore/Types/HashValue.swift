@@ -9,13 +9,9 @@ public struct HashValue: @unchecked Sendable {
         /// Field, value, field, value, ...
         case listpack(Listpack)
         /// Boxed, so that small hashes do not carry a table's worth of inline space.
-        case table(TableBox)
+        case table(TableBox<Bytes>)
     }
 
-    public final class TableBox: @unchecked Sendable {
-        public var table: HashTable<Bytes>
-        init(_ table: HashTable<Bytes>) { self.table = table }
-    }
 
     public private(set) var storage: Storage
 
@@ -53,7 +49,7 @@ public struct HashValue: @unchecked Sendable {
             guard let offset = Self.fieldOffset(field, in: pack) else { return nil }
             return pack.bytes(at: pack.offset(after: offset))
         case .table(let box):
-            return box.table.value(for: field)
+            return box.find(field).map { box.entry(at: $0).value }
         }
     }
 
@@ -83,7 +79,8 @@ public struct HashValue: @unchecked Sendable {
             return (pack.bytes(at: offset), pack.bytes(at: pack.offset(after: offset)))
         case .table(let box):
             guard let index = box.table.randomIndex(using: &random) else { return nil }
-            return (box.table[index].key, box.table[index].value)
+            let entry = box.entry(at: index)
+            return (entry.key, entry.value)
         }
     }
 
@@ -113,7 +110,7 @@ public struct HashValue: @unchecked Sendable {
             storage = .listpack(pack)
             if pack.count / 2 > limits.hashMaxListpackEntries { convertToTable() }
         case .table(let box):
-            if let index = box.table.find(field) {
+            if let index = box.find(field) {
                 box.table[index].value = value
                 added = false
             } else {
@@ -140,7 +137,7 @@ public struct HashValue: @unchecked Sendable {
     }
 
     /// Stands in while a listpack is taken out to be changed (no allocation).
-    private static let placeholder = TableBox(HashTable())
+    private static let placeholder = TableBox<Bytes>(HashTable())
 
     private mutating func convertToTable() {
         guard case .listpack(let pack) = storage else { return }

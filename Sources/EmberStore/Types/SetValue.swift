@@ -6,13 +6,9 @@ import EmberRESP
 public struct SetValue: @unchecked Sendable {
     public enum Storage {
         case intset([Int64])
-        case table(TableBox)
+        case table(TableBox<Void>)
     }
 
-    public final class TableBox: @unchecked Sendable {
-        public var table: HashTable<Void>
-        init(_ table: HashTable<Void>) { self.table = table }
-    }
 
     public private(set) var storage: Storage
 
@@ -57,7 +53,7 @@ public struct SetValue: @unchecked Sendable {
             guard let value = member.int64Value else { return false }
             return Self.position(of: value, in: integers).found
         case .table(let box):
-            return box.table.find(member) != nil
+            return box.find(member) != nil
         }
     }
 
@@ -81,7 +77,7 @@ public struct SetValue: @unchecked Sendable {
             return Bytes(decimal: integers[Int.random(in: 0..<integers.count, using: &random)])
         case .table(let box):
             guard let index = box.table.randomIndex(using: &random) else { return nil }
-            return box.table[index].key
+            return box.entry(at: index).key
         }
     }
 
@@ -103,7 +99,7 @@ public struct SetValue: @unchecked Sendable {
             convertToTable()
         }
         guard case .table(let box) = storage else { return false }
-        if box.table.find(member) != nil { return false }
+        if box.find(member) != nil { return false }
         box.table.insertNew(member, ())
         return true
     }
