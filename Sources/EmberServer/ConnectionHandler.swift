@@ -31,6 +31,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var unreportedReads = 0
     @exclusivity(unchecked) private var unreportedOutput = 0
     @exclusivity(unchecked) private var unreportedWrites = 0
+    /// Set while the client is blocked (BLPOP and friends): later commands wait their turn.
+    @exclusivity(unchecked) private var awaitingUnblock = false
+    @exclusivity(unchecked) private var blockTimeout: Scheduled<Void>?
 
     init(server: EmberServer, flushCoalescer: FlushCoalescer) {
         self.server = server
@@ -62,6 +65,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         self.queryBufferLimit = queryLimit
         self.client = client
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        engine.lock.withLock {
+            client.wake = { reply in eventLoop.execute { handler.value.unblocked(with: reply) } }
+        }
         parser.unauthenticated = !client.isAuthenticated
         server.register(client: client, channel: channel)
         if protectedDenied {
@@ -74,6 +82,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        blockTimeout?.cancel()
+        blockTimeout = nil
         if let client {
             engine.lock.withLock { engine.removeClient(client) }
             server.unregister(client: client)
@@ -134,11 +144,13 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     /// Runs the batch under one lock acquisition, then encodes and writes the replies.
     private func execute(context: ChannelHandlerContext) {
-        guard let client else { return }
+        guard let client, !awaitingUnblock else { return }
         var version = RESPVersion.resp2
         var closeAfter = false
         var authenticated = true
         let queued = inbound?.readableBytes ?? 0
+        var executed = 0
+        var blockedUntil: Int64?
         engine.lock.withLock {
             var clock = ExecutionClock()
             client.queryBufferLength = queued
@@ -148,7 +160,13 @@ final class ConnectionHandler: ChannelInboundHandler {
             engine.stats.writesProcessed += Int64(unreportedWrites)
             (unreportedInput, unreportedReads, unreportedOutput, unreportedWrites) = (0, 0, 0, 0)
             for command in commands {
+                executed += 1
                 let reply = engine.executeLocked(command, client: client, clock: &clock)
+                if let state = client.blocked {
+                    // The reply comes later, through `unblocked(with:)`.
+                    blockedUntil = state.deadline
+                    break
+                }
                 if !client.suppressesReply { replies.append(reply) }
                 client.commandCompleted()
                 if client.closeAfterReply {
@@ -161,7 +179,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             queryBufferLimit = server.configuration.queryBufferLimit
             parser.maxBulkLength = engine.config.protoMaxBulkLength
         }
-        while var arguments = commands.popLast() { parser.recycle(&arguments) }
+        if executed == commands.count {
+            while var arguments = commands.popLast() { parser.recycle(&arguments) }
+        } else {
+            commands.removeFirst(executed)
+        }
         parser.unauthenticated = !authenticated
         if !replies.isEmpty {
             // The output buffer is reused: once the socket has taken the previous batch, NIO
@@ -177,6 +199,10 @@ final class ConnectionHandler: ChannelInboundHandler {
                 context.write(wrapOutboundOut(output), promise: nil)
             }
         }
+        if let blockedUntil {
+            awaitingUnblock = true
+            scheduleBlockTimeout(blockedUntil, context: context)
+        }
         if closeAfter {
             closing = true
             inbound = nil
@@ -184,6 +210,39 @@ final class ConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    // MARK: - Blocking
+
+    private func scheduleBlockTimeout(_ deadline: Int64, context: ChannelHandlerContext) {
+        guard deadline > 0, let client else { return }
+        let delay = max(0, deadline - Clock.milliseconds())
+        let engine = self.engine
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        blockTimeout = context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
+            let reply = engine.lock.withLock { engine.timeOutBlockedClient(client, deadline: deadline) }
+            if let reply { handler.value.unblocked(with: reply) }
+        }
+    }
+
+    /// The blocked command's reply (served, timed out or unblocked): sends it, then goes on
+    /// with the commands that arrived meanwhile.
+    func unblocked(with reply: Reply) {
+        guard let context, awaitingUnblock, !closing else { return }
+        awaitingUnblock = false
+        blockTimeout?.cancel()
+        blockTimeout = nil
+        let version = engine.lock.withLock { () -> RESPVersion in
+            client?.commandCompleted()
+            return client?.protocolVersion ?? .resp2
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        reply.encode(into: &buffer, version)
+        unreportedOutput += buffer.readableBytes
+        unreportedWrites += 1
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if !commands.isEmpty { execute(context: context) }
+        context.flush()
     }
 
     private func describeForLog(_ client: ClientState) -> String {

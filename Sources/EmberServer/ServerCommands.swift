@@ -143,7 +143,7 @@ extension EmberServer {
             lines = [
                 "# Clients", "connected_clients:\(engine.clients.count)", "cluster_connections:0",
                 "maxclients:10000", "client_recent_max_input_buffer:0", "client_recent_max_output_buffer:0",
-                "blocked_clients:0", "tracking_clients:0", "clients_in_timeout_table:0",
+                "blocked_clients:\(engine.blockedClientCount)", "tracking_clients:0", "clients_in_timeout_table:0",
             ]
         case "memory":
             let used = Self.heapInUse()

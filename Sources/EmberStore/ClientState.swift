@@ -37,6 +37,22 @@ public final class ClientState: @unchecked Sendable {
     @exclusivity(unchecked) public var queryBufferLength = 0
     @exclusivity(unchecked) public var outputBufferLength = 0
 
+    /// Commands queued since MULTI; nil outside a transaction.
+    @exclusivity(unchecked) public var transaction: [[Bytes]]?
+    /// A command was rejected while queuing: EXEC aborts (EXECABORT).
+    @exclusivity(unchecked) public var transactionFailed = false
+    /// EXEC is running the queue: blocking commands answer at once.
+    @exclusivity(unchecked) public var executingTransaction = false
+    /// Set while the client waits in BLPOP and friends.
+    @exclusivity(unchecked) public var blocked: BlockedState?
+    /// Installed by the transport: delivers the reply of a blocked command once it is served,
+    /// timed out or unblocked. Called under the engine lock, so it must only hand off.
+    @exclusivity(unchecked) public var wake: (@Sendable (Reply) -> Void)?
+
+    /// Whether a blocking command may park this client (not inside EXEC, and only with a
+    /// transport that can deliver the later reply).
+    public var canBlock: Bool { wake != nil && !executingTransaction }
+
     /// Whether the reply of the command that just ran is dropped.
     public var suppressesReply: Bool { replyOff || replySkip }
 

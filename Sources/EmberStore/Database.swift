@@ -7,6 +7,11 @@ public struct Database: Sendable {
     public var expires = HashTable<Int64>()
     /// Running average TTL of sampled keys, for INFO keyspace (as Redis's `avg_ttl`).
     public internal(set) var averageTTL: Int64 = 0
+    /// Keys that blocked clients wait on (BLPOP and friends), and those of them that have been
+    /// created since the engine last served its waiters. They belong to the database number, not
+    /// to the data: SWAPDB leaves them in place.
+    public internal(set) var blockedKeys: Set<Bytes> = []
+    public internal(set) var readyKeys: [Bytes] = []
 
     public init() {}
 
@@ -55,6 +60,7 @@ public struct Database: Sendable {
             overwrite(at: index, value, lru: lru, keepTTL: keepTTL)
             return index
         }
+        if !blockedKeys.isEmpty { noteAdded(key) }
         return keys.insertNew(key, StoredValue(value, lru: lru))
     }
 
@@ -74,7 +80,14 @@ public struct Database: Sendable {
     /// Adds a key known to be absent.
     @discardableResult
     public mutating func add(_ key: Bytes, _ value: Value, lru: UInt32) -> Int {
-        keys.insertNew(key, StoredValue(value, lru: lru))
+        if !blockedKeys.isEmpty { noteAdded(key) }
+        return keys.insertNew(key, StoredValue(value, lru: lru))
+    }
+
+    /// A key someone waits on was created: the engine serves its waiters after this command.
+    @usableFromInline
+    mutating func noteAdded(_ key: Bytes) {
+        if blockedKeys.contains(key) { readyKeys.append(key) }
     }
 
     /// Removes `key` and its TTL; returns whether it existed.

@@ -136,6 +136,8 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) public var random = Xoshiro256(seed: UInt64.random(in: .min ... .max))
     /// Clients registered with the engine, by id (for CLIENT LIST/KILL and INFO).
     @exclusivity(unchecked) public var clients: [Int64: ClientState] = [:]
+    /// Clients blocked on keys (BLPOP and friends), FIFO per key.
+    @exclusivity(unchecked) var waiters = WaiterQueues()
     /// Installed by the transport: closes a client's connection (CLIENT KILL).
     public var clientCloser: (@Sendable (ClientState) -> Void)?
     /// Installed by the transport: fills in the socket descriptors of clients that lack one,
@@ -163,6 +165,8 @@ public final class Engine: @unchecked Sendable {
         registerKeyCommands()
         registerHashCommands()
         registerSetCommands()
+        registerListCommands()
+        registerTransactionCommands()
         registerDebugCommand()
         registerConnectionCommands()
         registerCommandCommands()
@@ -186,6 +190,8 @@ public final class Engine: @unchecked Sendable {
     }
 
     public func removeClient(_ client: ClientState) {
+        unblock(client)
+        client.wake = nil
         clients[client.id] = nil
     }
 
@@ -246,6 +252,15 @@ public final class Engine: @unchecked Sendable {
     public func executeLocked(_ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
         let reply = dispatch(args, client: client, clock: &clock)
         if case .error(let message) = reply { stats.recordError(message) }
+        // Keys that got data wake their blocked clients once the command (a whole EXEC) is done.
+        if waiters.blockedCount > 0 { serveReadyKeys(now: clock.milliseconds) }
+        return reply
+    }
+
+    /// Runs one command of an EXEC: as a top-level command, but waiters wait for the whole.
+    func executeQueued(_ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
+        let reply = dispatch(args, client: client, clock: &clock)
+        if case .error(let message) = reply { stats.recordError(message) }
         return reply
     }
 
@@ -257,12 +272,14 @@ public final class Engine: @unchecked Sendable {
         client.lastCommand = command?.name ?? "NULL"
         guard let command else {
             stats.rejectedCalls += 1
+            client.transactionFailed = client.transaction != nil
             return unknownCommandError(args)
         }
         let arity = command.spec.arity
         if (arity > 0 && args.count != arity) || (args.count < -arity) {
             command.rejectedCalls += 1
             stats.rejectedCalls += 1
+            client.transactionFailed = client.transaction != nil
             return Errors.wrongArity(command.name)
         }
         // As Redis's processCommand: the protected-command gate comes before authentication.
@@ -275,6 +292,18 @@ public final class Engine: @unchecked Sendable {
             command.rejectedCalls += 1
             stats.rejectedCalls += 1
             return Errors.noAuth
+        }
+        if client.transaction != nil {
+            if command.spec.flags.contains(.noMulti) {
+                command.rejectedCalls += 1
+                stats.rejectedCalls += 1
+                client.transactionFailed = true
+                return .error("ERR Command not allowed inside a transaction")
+            }
+            if !Engine.runsInsideTransaction(command) {
+                client.transaction!.append(args)
+                return .simple("QUEUED")
+            }
         }
         guard let handler = command.handler else { return unknownCommandError(args) }
         let reply = handler(CommandContext(engine: self, client: client, args: args, now: now))

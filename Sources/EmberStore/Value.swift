@@ -8,6 +8,7 @@ public enum Value: Sendable {
     case integer(Int64)
     case hash(HashValue)
     case set(SetValue)
+    case list(ListValue)
 
     /// The Redis type name, as TYPE reports it.
     public var typeName: String {
@@ -15,6 +16,7 @@ public enum Value: Sendable {
         case .string, .integer: return "string"
         case .hash: return "hash"
         case .set: return "set"
+        case .list: return "list"
         }
     }
 
@@ -23,7 +25,7 @@ public enum Value: Sendable {
     public var isString: Bool {
         switch self {
         case .string, .integer: return true
-        case .hash, .set: return false
+        default: return false
         }
     }
 
@@ -32,6 +34,7 @@ public enum Value: Sendable {
         switch self {
         case .hash(let hash): return .hash(hash.copy())
         case .set(let set): return .set(set.copy())
+        case .list(let list): return .list(list.copy())
         case .string, .integer: return self
         }
     }
@@ -42,7 +45,7 @@ public enum Value: Sendable {
         switch self {
         case .string(let bytes): return bytes
         case .integer(let value): return Bytes(decimal: value)
-        case .hash, .set: return nil
+        default: return nil
         }
     }
 

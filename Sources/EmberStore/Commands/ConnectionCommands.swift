@@ -31,6 +31,7 @@ extension Engine {
             client.replySkipNext = false
             client.user = "default"
             client.isAuthenticated = context.engine.config.requirePass == nil
+            client.endTransaction()
             return .simple("RESET")
         }
         register("quit") { context in
@@ -76,6 +77,7 @@ extension Engine {
         }
         register("client|list", Engine.clientList)
         register("client|kill", Engine.clientKill)
+        register("client|unblock", Engine.clientUnblock)
         register("client|help") { _ in
             // Redis 7.0's text word for word, subcommands Ember does not serve yet included.
             Engine.help("CLIENT", [
@@ -246,11 +248,13 @@ extension Engine {
         let age = (now - client.createdAt) / 1000
         let idle = (now - client.lastInteraction) / 1000
         var flags = ""
+        if client.blocked != nil { flags += "b" }
+        if client.transaction != nil { flags += "x" }
         if client.noEvict { flags += "e" }
         if flags.isEmpty { flags = "N" }
         return "id=\(client.id) addr=\(client.peerAddress) laddr=\(client.localAddress) fd=\(client.fileDescriptor) "
             + "name=\(client.name?.string ?? "") age=\(age) idle=\(idle) flags=\(flags) db=\(client.db) sub=0 psub=0 ssub=0 "
-            + "multi=-1 qbuf=\(client.queryBufferLength) qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 "
+            + "multi=\(client.transaction.map { String($0.count) } ?? "-1") qbuf=\(client.queryBufferLength) qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 "
             + "obl=0 oll=0 omem=\(client.outputBufferLength) tot-mem=\(client.queryBufferLength + client.outputBufferLength + 20000) "
             + "events=r cmd=\(client.lastCommand) user=\(client.user) redir=-1 resp=\(client.protocolVersion.rawValue) "
             + "lib-name=\(client.libraryName?.string ?? "") lib-ver=\(client.libraryVersion?.string ?? "")"
@@ -283,6 +287,25 @@ extension Engine {
         engine.resolveFileDescriptors(selected)
         let text = selected.map { engine.clientDescription($0, now: context.now) + "\n" }.joined()
         return .verbatim(text)
+    }
+
+    /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: a client blocked on keys answers at once.
+    static func clientUnblock(_ context: CommandContext) -> Reply {
+        let args = context.args
+        guard args.count <= 4 else {
+            return .error("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.")
+        }
+        var withError = false
+        if args.count == 4 {
+            if args[3].equalsLowercased("error") {
+                withError = true
+            } else if !args[3].equalsLowercased("timeout") {
+                return .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+            }
+        }
+        guard let id = args[2].int64Value else { return Errors.notInteger }
+        guard let target = context.engine.clients[id] else { return .integer(0) }
+        return .integer(context.engine.clientUnblock(target, withError: withError) ? 1 : 0)
     }
 
     static func clientKill(_ context: CommandContext) -> Reply {

@@ -394,6 +394,7 @@ extension Engine {
         let range = 0..<engine.databases.count
         guard range.contains(first), range.contains(second) else { return Errors.dbIndexOutOfRange }
         engine.databases.swapAt(first, second)
+        engine.keepWaitersAfterSwapping(first, second)
         return .ok
     }
 
@@ -441,6 +442,7 @@ extension Engine {
         case .string(let bytes): return stored.metadata.isRaw || bytes.count > 44 ? "raw" : "embstr"
         case .hash(let hash): return hash.encodingName
         case .set(let set): return set.encodingName
+        case .list: return "quicklist"
         }
     }
 

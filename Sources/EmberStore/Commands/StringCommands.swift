@@ -54,7 +54,7 @@ extension Engine {
         let value = databases[context.db].keys[index].value.value
         switch value {
         case .string, .integer: return .found(index: index, value: value)
-        case .hash, .set: return .wrongType
+        default: return .wrongType
         }
     }
 
@@ -64,7 +64,7 @@ extension Engine {
         let value = databases[context.db].keys[index].value.value
         switch value {
         case .string, .integer: return .found(index: index, value: value)
-        case .hash, .set: return .wrongType
+        default: return .wrongType
         }
     }
 
@@ -182,7 +182,7 @@ extension Engine {
         if options.get, let existing {
             switch databases[context.db].keys[existing].value.value {
             case .string, .integer: previous = .bulkOrNull(databases[context.db].keys[existing].value.value.stringBytes)
-            case .hash, .set: return Errors.wrongType
+            default: return Errors.wrongType
             }
         }
         if options.get && existing == nil { stats.keyspaceMisses += 1 } else if options.get { stats.keyspaceHits += 1 }
@@ -311,7 +311,7 @@ extension Engine {
             case .string(let bytes):
                 guard bytes.count <= 20, let parsed = bytes.int64Value else { return Errors.notInteger }
                 current = parsed
-            case .hash, .set: return Errors.wrongType
+            default: return Errors.wrongType
             }
         }
         let (result, overflow) = current.addingReportingOverflow(delta)

@@ -1,0 +1,198 @@
+import DequeModule
+import EmberRESP
+
+/// What a blocked client does once one of its keys has data: the served half of BLPOP, BRPOP,
+/// BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX and BZMPOP.
+public enum BlockedOperation: Sendable {
+    /// BLPOP/BRPOP (`count` nil: one element, replied as `[key, element]`) and BLMPOP.
+    case listPop(end: ListValue.End, count: Int?)
+    /// BLMOVE and BRPOPLPUSH.
+    case listMove(from: ListValue.End, to: ListValue.End, destination: Bytes)
+    /// BZPOPMIN/BZPOPMAX (`count` nil) and BZMPOP.
+    case sortedSetPop(max: Bool, count: Int?)
+
+    var waitsForList: Bool {
+        if case .sortedSetPop = self { return false }
+        return true
+    }
+}
+
+/// A client parked on keys: what it waits for, and until when.
+public final class BlockedState: @unchecked Sendable {
+    public let db: Int
+    public let keys: [Bytes]
+    public let operation: BlockedOperation
+    /// Unix milliseconds; 0 waits forever.
+    public let deadline: Int64
+
+    init(db: Int, keys: [Bytes], operation: BlockedOperation, deadline: Int64) {
+        self.db = db
+        self.keys = keys
+        self.operation = operation
+        self.deadline = deadline
+    }
+}
+
+/// A database number and a key: where blocked clients queue.
+struct WaitKey: Hashable {
+    let db: Int
+    let key: Bytes
+}
+
+/// Clients blocked on keys, in arrival order per key (Redis's `blocking_keys`).
+struct WaiterQueues {
+    var queues: [WaitKey: Deque<ClientState>] = [:]
+    var blockedCount = 0
+}
+
+extension Engine {
+    /// Clients currently blocked (INFO's `blocked_clients`).
+    public var blockedClientCount: Int { waiters.blockedCount }
+
+    /// Parses a blocking timeout in seconds (Redis's `getTimeoutFromObjectOrReply`) into an
+    /// absolute deadline in Unix ms, 0 for none. As there, values that do not fit a 64-bit count
+    /// of milliseconds (inf, 1e400) are "negative", and a timeout that rounds to 0 ms waits forever.
+    static func blockingDeadline(_ argument: Bytes, now: Int64) -> Result<Int64, ReplyError> {
+        guard let seconds = parseLongDouble(argument) else {
+            return .failure(ReplyError(.error("ERR timeout is not a float or out of range")))
+        }
+        let milliseconds = seconds * 1000
+        guard milliseconds.isFinite, milliseconds > -9.2e18, milliseconds < 9.2e18 else {
+            return .failure(ReplyError(.error("ERR timeout is negative")))
+        }
+        let whole = Int64(milliseconds)
+        if whole < 0 { return .failure(ReplyError(.error("ERR timeout is negative"))) }
+        return .success(whole == 0 ? 0 : now &+ whole)
+    }
+
+    /// Parks the calling client on `keys` (all missing or empty). Inside MULTI, or for a caller
+    /// that cannot wait, the command answers at once as if it had timed out.
+    func block(_ context: CommandContext, keys: [Bytes], operation: BlockedOperation, deadline: Int64, timeoutReply: Reply) -> Reply {
+        let client = context.client
+        guard client.canBlock else { return timeoutReply }
+        let state = BlockedState(db: context.db, keys: keys, operation: operation, deadline: deadline)
+        client.blocked = state
+        var seen = Set<Bytes>()
+        for key in keys where seen.insert(key).inserted {
+            waiters.queues[WaitKey(db: context.db, key: key), default: []].append(client)
+            databases[context.db].blockedKeys.insert(key)
+        }
+        waiters.blockedCount += 1
+        return .none
+    }
+
+    /// Takes `client` off every queue it waits in; returns whether it was blocked.
+    @discardableResult
+    public func unblock(_ client: ClientState) -> Bool {
+        guard let state = client.blocked else { return false }
+        client.blocked = nil
+        waiters.blockedCount -= 1
+        for key in Set(state.keys) {
+            let waitKey = WaitKey(db: state.db, key: key)
+            guard var queue = waiters.queues[waitKey] else { continue }
+            queue.removeAll { $0 === client }
+            if queue.isEmpty {
+                waiters.queues[waitKey] = nil
+                databases[state.db].blockedKeys.remove(key)
+            } else {
+                waiters.queues[waitKey] = queue
+            }
+        }
+        return true
+    }
+
+    /// The deadline of a blocked client passed: unblocks it and returns its timeout reply, nil
+    /// when it was served or unblocked meanwhile.
+    public func timeOutBlockedClient(_ client: ClientState, deadline: Int64) -> Reply? {
+        guard let state = client.blocked, state.deadline == deadline else { return nil }
+        unblock(client)
+        return .nullArray
+    }
+
+    /// CLIENT UNBLOCK: a blocked client gets its timeout reply, or an UNBLOCKED error.
+    func clientUnblock(_ client: ClientState, withError: Bool) -> Bool {
+        guard unblock(client) else { return false }
+        client.wake?(withError ? .error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : .nullArray)
+        return true
+    }
+
+    /// SWAPDB: the waiters stay with the database numbers, and each of their keys may now hold
+    /// data (Redis's `scanDatabaseForReadyKeys`).
+    func keepWaitersAfterSwapping(_ first: Int, _ second: Int) {
+        let firstKeys = databases[first].blockedKeys
+        databases[first].blockedKeys = databases[second].blockedKeys
+        databases[second].blockedKeys = firstKeys
+        for db in [first, second] {
+            databases[db].readyKeys = Array(databases[db].blockedKeys)
+        }
+    }
+
+    /// After each top-level command: serves the clients blocked on keys that got data, in
+    /// arrival order per key, until no key is left ready (a served BLMOVE may fill another).
+    func serveReadyKeys(now: Int64) {
+        var rounds = 0
+        while waiters.blockedCount > 0 {
+            var ready: [(Int, Bytes)] = []
+            for db in databases.indices where !databases[db].readyKeys.isEmpty {
+                for key in databases[db].readyKeys { ready.append((db, key)) }
+                databases[db].readyKeys.removeAll()
+            }
+            if ready.isEmpty { return }
+            for (db, key) in ready { serveWaiters(on: key, db: db, now: now) }
+            rounds += 1
+            if rounds > 1_000_000 { return }
+        }
+        for db in databases.indices where !databases[db].readyKeys.isEmpty { databases[db].readyKeys.removeAll() }
+    }
+
+    private func serveWaiters(on key: Bytes, db: Int, now: Int64) {
+        let waitKey = WaitKey(db: db, key: key)
+        while let client = waiters.queues[waitKey]?.first {
+            guard let state = client.blocked, let index = databases[db].keys.find(key) else { return }
+            let value = databases[db].keys[index].value.value
+            let matches: Bool
+            switch value {
+            case .list: matches = state.operation.waitsForList
+            default: matches = false
+            }
+            // Redis serves only the waiters of the key's type; the others wait on.
+            guard matches else {
+                if let served = serveNextOfType(on: waitKey, value: value, now: now) { if !served { return } } else { return }
+                continue
+            }
+            let reply = serve(client, key: key, state: state, now: now)
+            unblock(client)
+            client.wake?(reply)
+        }
+    }
+
+    /// With a head waiter of the other type: serves the first waiter whose type matches.
+    /// Returns nil when none does.
+    private func serveNextOfType(on waitKey: WaitKey, value: Value, now: Int64) -> Bool? {
+        guard let queue = waiters.queues[waitKey] else { return nil }
+        let wantsList: Bool
+        switch value {
+        case .list: wantsList = true
+        default: return nil
+        }
+        guard let client = queue.first(where: { $0.blocked?.operation.waitsForList == wantsList }),
+              let state = client.blocked else { return nil }
+        let reply = serve(client, key: waitKey.key, state: state, now: now)
+        unblock(client)
+        client.wake?(reply)
+        return true
+    }
+
+    /// Runs the served half of a blocked command for `client` on `key`, which holds data.
+    private func serve(_ client: ClientState, key: Bytes, state: BlockedState, now: Int64) -> Reply {
+        let context = CommandContext(engine: self, client: client, args: [], now: now)
+        switch state.operation {
+        case .listPop(let end, let count):
+            return popListReply(key, context, end: end, count: count, multi: count != nil)
+        case .listMove(let from, let to, let destination):
+            return moveListElement(from: key, to: destination, context, from: from, to: to)
+        case .sortedSetPop(let max, let count):
+            return .nullArray // ZSET-TODO
+        }
+    }
+}
