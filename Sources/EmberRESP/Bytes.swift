@@ -23,6 +23,12 @@ public struct Bytes: Sendable {
 
     public static let inlineCapacity = 22
 
+    /// Heap bytes behind this string: none when inline, else the array's header and storage.
+    public var heapBytes: Int {
+        if case .heap(let array) = storage { return 32 + array.capacity }
+        return 0
+    }
+
     @inlinable
     public init() { storage = .inline(Inline()) }
 

@@ -209,6 +209,7 @@ extension ByteBuffer {
 public func formatDouble(_ value: Double) -> String {
     if value.isNaN { return "nan" }
     if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+    if value == 0 { return value.sign == .minus ? "-0" : "0" }
     // Integral values that fit exactly print as integers, like "%.17g" does.
     if value == value.rounded(), abs(value) < 1e17 {
         return String(Int64(value))

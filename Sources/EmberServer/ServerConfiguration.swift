@@ -88,6 +88,9 @@ public struct ServerConfiguration: Sendable {
         "timeout", "tcp-keepalive", "loglevel", "logfile", "io-threads", "save", "appendonly", "daemonize",
         "lfu-log-factor", "lfu-decay-time", "hash-max-listpack-entries", "hash-max-listpack-value",
         "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries",
+        "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
+        "list-max-listpack-size", "list-max-ziplist-size", "list-compress-depth", "lazyfree-lazy-user-del",
+        "lazyfree-lazy-user-flush", "lazyfree-lazy-server-del", "lazyfree-lazy-expire",
     ]
 
     static let immutable: Set<String> = ["port", "bind", "databases", "io-threads", "daemonize", "logfile"]
@@ -120,6 +123,14 @@ public struct ServerConfiguration: Sendable {
         case "hash-max-listpack-entries", "hash-max-ziplist-entries": return String(engine.limits.hashMaxListpackEntries)
         case "hash-max-listpack-value", "hash-max-ziplist-value": return String(engine.limits.hashMaxListpackValue)
         case "set-max-intset-entries": return String(engine.limits.setMaxIntsetEntries)
+        case "zset-max-listpack-entries", "zset-max-ziplist-entries": return String(engine.limits.zsetMaxListpackEntries)
+        case "zset-max-listpack-value", "zset-max-ziplist-value": return String(engine.limits.zsetMaxListpackValue)
+        case "list-max-listpack-size", "list-max-ziplist-size": return String(engine.limits.listMaxListpackSize)
+        case "list-compress-depth": return String(engine.limits.listCompressDepth)
+        case "lazyfree-lazy-user-del": return engine.lazyFreeUserDel ? "yes" : "no"
+        case "lazyfree-lazy-user-flush": return engine.lazyFreeUserFlush ? "yes" : "no"
+        case "lazyfree-lazy-server-del": return engine.lazyFreeServerDel ? "yes" : "no"
+        case "lazyfree-lazy-expire": return engine.lazyFreeExpire ? "yes" : "no"
         // Ember keeps no persistence yet: these report that truthfully and cannot be changed.
         case "save": return ""
         case "appendonly": return "no"
@@ -181,6 +192,18 @@ public struct ServerConfiguration: Sendable {
             engine.limits.hashMaxListpackValue = try Self.integer(value, in: 0...Int.max)
         case "set-max-intset-entries":
             engine.limits.setMaxIntsetEntries = try Self.integer(value, in: 0...Int.max)
+        case "zset-max-listpack-entries", "zset-max-ziplist-entries":
+            engine.limits.zsetMaxListpackEntries = try Self.integer(value, in: 0...Int.max)
+        case "zset-max-listpack-value", "zset-max-ziplist-value":
+            engine.limits.zsetMaxListpackValue = try Self.integer(value, in: 0...Int.max)
+        case "list-max-listpack-size", "list-max-ziplist-size":
+            engine.limits.listMaxListpackSize = try Self.integer(value, in: Int(Int32.min)...Int(Int32.max))
+        case "list-compress-depth":
+            engine.limits.listCompressDepth = try Self.integer(value, in: 0...Int(Int32.max))
+        case "lazyfree-lazy-user-del": engine.lazyFreeUserDel = try Self.boolean(value)
+        case "lazyfree-lazy-user-flush": engine.lazyFreeUserFlush = try Self.boolean(value)
+        case "lazyfree-lazy-server-del": engine.lazyFreeServerDel = try Self.boolean(value)
+        case "lazyfree-lazy-expire": engine.lazyFreeExpire = try Self.boolean(value)
         case "enable-debug-command":
             let lowered = value.lowercased()
             guard ["yes", "no", "local"].contains(lowered) else { throw Problem(text: "argument(s) must be one of the following: no, yes, local") }
@@ -221,6 +244,12 @@ public struct ServerConfiguration: Sendable {
             throw Problem(text: "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive")
         }
         return Int(parsed)
+    }
+
+    /// A yes/no argument, with Redis's message for anything else.
+    static func boolean(_ value: String) throws(Problem) -> Bool {
+        guard let parsed = yesNo(value) else { throw Problem(text: "argument must be 'yes' or 'no'") }
+        return parsed
     }
 
     static func yesNo(_ value: String) -> Bool? {

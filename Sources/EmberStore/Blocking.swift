@@ -153,6 +153,7 @@ extension Engine {
             let matches: Bool
             switch value {
             case .list: matches = state.operation.waitsForList
+            case .zset: matches = !state.operation.waitsForList
             default: matches = false
             }
             // Redis serves only the waiters of the key's type; the others wait on.
@@ -173,6 +174,7 @@ extension Engine {
         let wantsList: Bool
         switch value {
         case .list: wantsList = true
+        case .zset: wantsList = false
         default: return nil
         }
         guard let client = queue.first(where: { $0.blocked?.operation.waitsForList == wantsList }),
@@ -192,7 +194,7 @@ extension Engine {
         case .listMove(let from, let to, let destination):
             return moveListElement(from: key, to: destination, context, from: from, to: to)
         case .sortedSetPop(let max, let count):
-            return .nullArray // ZSET-TODO
+            return popSortedSetReply(key, context, max: max, count: count, multi: count != nil, keyed: true)
         }
     }
 }

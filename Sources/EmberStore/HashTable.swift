@@ -46,6 +46,10 @@ public struct HashTable<Value> {
     public var isRehashing: Bool { target != nil }
     /// Total bucket slots, for memory accounting and INFO.
     public var bucketCount: Int { primary.heads.count + (target?.heads.count ?? 0) }
+    /// Bytes of the entry segments and bucket arrays (keys' own heap storage not included).
+    public var allocatedBytes: Int {
+        segments.reduce(0) { $0 + $1.capacity * MemoryLayout<Entry>.stride } + bucketCount * MemoryLayout<UInt32>.stride
+    }
 
     @inlinable
     public static func hash(_ key: Bytes) -> UInt32 {

@@ -9,6 +9,7 @@ public enum Value: Sendable {
     case hash(HashValue)
     case set(SetValue)
     case list(ListValue)
+    case zset(SortedSetValue)
 
     /// The Redis type name, as TYPE reports it.
     public var typeName: String {
@@ -17,6 +18,7 @@ public enum Value: Sendable {
         case .hash: return "hash"
         case .set: return "set"
         case .list: return "list"
+        case .zset: return "zset"
         }
     }
 
@@ -35,6 +37,7 @@ public enum Value: Sendable {
         case .hash(let hash): return .hash(hash.copy())
         case .set(let set): return .set(set.copy())
         case .list(let list): return .list(list.copy())
+        case .zset(let set): return .zset(set.copy())
         case .string, .integer: return self
         }
     }

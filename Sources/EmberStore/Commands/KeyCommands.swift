@@ -443,6 +443,7 @@ extension Engine {
         case .hash(let hash): return hash.encodingName
         case .set(let set): return set.encodingName
         case .list: return "quicklist"
+        case .zset(let set): return set.encodingName
         }
     }
 
