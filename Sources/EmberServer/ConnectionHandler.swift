@@ -216,7 +216,9 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func scheduleBlockTimeout(_ deadline: Int64, context: ChannelHandlerContext) {
         guard deadline > 0, let client else { return }
-        let delay = max(0, deadline - Clock.milliseconds())
+        // A year at most: a timer that far out is as good as none, and keeps the nanosecond
+        // arithmetic of `TimeAmount` far from overflow.
+        let delay = min(max(0, deadline &- Clock.milliseconds()), 365 * 86_400_000)
         let engine = self.engine
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         blockTimeout = context.eventLoop.scheduleTask(in: .milliseconds(delay)) {

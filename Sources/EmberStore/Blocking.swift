@@ -57,12 +57,15 @@ extension Engine {
             return .failure(ReplyError(.error("ERR timeout is not a float or out of range")))
         }
         let milliseconds = seconds * 1000
-        guard milliseconds.isFinite, milliseconds > -9.2e18, milliseconds < 9.2e18 else {
+        // Out of a 64-bit integer's range, C's conversion yields LLONG_MIN: "negative".
+        guard milliseconds.isFinite, milliseconds >= -0x1p63, milliseconds < 0x1p63 else {
             return .failure(ReplyError(.error("ERR timeout is negative")))
         }
         let whole = Int64(milliseconds)
         if whole < 0 { return .failure(ReplyError(.error("ERR timeout is negative"))) }
-        return .success(whole == 0 ? 0 : now &+ whole)
+        if whole == 0 { return .success(0) }
+        let (deadline, overflow) = now.addingReportingOverflow(whole)
+        return .success(overflow ? Int64.max : deadline)
     }
 
     /// Parks the calling client on `keys` (all missing or empty). Inside MULTI, or for a caller

@@ -173,6 +173,7 @@ public final class Engine: @unchecked Sendable {
         registerSetCommands()
         registerListCommands()
         registerSortedSetCommands()
+        registerSortCommands()
         registerTransactionCommands()
         registerDebugCommand()
         registerConnectionCommands()

@@ -126,6 +126,11 @@ public final class SortedSetValue: @unchecked Sendable {
         return range.count
     }
 
+    /// Converts to the scalable encoding if compact (SORT does, as in Redis).
+    public func convertToScalable() {
+        if index == nil { convertToIndex() }
+    }
+
     private func convertToIndex() {
         let index = Index()
         for entry in compact {
