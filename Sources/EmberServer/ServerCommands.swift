@@ -178,8 +178,8 @@ extension EmberServer {
                 "mem_fragmentation_ratio:\(ratio(rss, used))", "mem_fragmentation_bytes:\(rss - used)",
                 "mem_not_counted_for_evict:0", "mem_replication_backlog:0", "mem_total_replication_buffers:0",
                 "mem_clients_slaves:0", "mem_clients_normal:0", "mem_cluster_links:0", "mem_aof_buffer:0",
-                "mem_allocator:libc", "active_defrag_running:0", "lazyfree_pending_objects:0",
-                "lazyfreed_objects:0",
+                "mem_allocator:libc", "active_defrag_running:0", "lazyfree_pending_objects:\(engine.lazyFreer.pendingObjects)",
+                "lazyfreed_objects:\(engine.lazyFreer.freedObjects)",
             ]
         case "persistence":
             // Nothing is persisted yet; the fields say so the way Redis does with saving off.

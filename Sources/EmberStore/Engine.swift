@@ -142,6 +142,8 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) public var random = Xoshiro256(seed: UInt64.random(in: .min ... .max))
     /// Clients registered with the engine, by id (for CLIENT LIST/KILL and INFO).
     @exclusivity(unchecked) public var clients: [Int64: ClientState] = [:]
+    /// Frees large values in the background (UNLINK, FLUSH* ASYNC, `lazyfree-lazy-*`).
+    public let lazyFreer = LazyFreer()
     /// Clients blocked on keys (BLPOP and friends), FIFO per key.
     @exclusivity(unchecked) var waiters = WaiterQueues()
     /// Installed by the transport: closes a client's connection (CLIENT KILL).
@@ -174,6 +176,7 @@ public final class Engine: @unchecked Sendable {
         registerListCommands()
         registerSortedSetCommands()
         registerSortCommands()
+        registerMemoryCommands()
         registerTransactionCommands()
         registerDebugCommand()
         registerConnectionCommands()
@@ -380,6 +383,36 @@ public final class Engine: @unchecked Sendable {
     @inlinable
     public func lookupWrite(_ key: Bytes, _ context: CommandContext) -> Int? {
         databases[context.db].find(key, now: context.now, stats: &stats)
+    }
+
+    /// Deletes the entry at `index`, handing a large value to the background freer when
+    /// `lazily` (Redis's `dbAsyncDelete`).
+    public func removeEntry(at index: Int, db: Int, lazily: Bool) {
+        if lazily {
+            let value = databases[db].keys[index].value.value
+            if LazyFreer.freeEffort(value) > LazyFreer.threshold {
+                databases[db].keys[index].value.value = .integer(0)
+                databases[db].remove(at: index)
+                lazyFreer.release(value)
+                return
+            }
+        }
+        databases[db].remove(at: index)
+    }
+
+    /// Empties database `db` (all when nil); `lazily` frees the old tables in the background.
+    public func flush(db: Int?, lazily: Bool) {
+        let indexes = db.map { [$0] } ?? Array(databases.indices)
+        guard lazily else {
+            for index in indexes { databases[index].removeAll() }
+            return
+        }
+        var old: [Database] = []
+        for index in indexes where databases[index].count > 0 {
+            old.append(databases[index])
+            databases[index].removeAll()
+        }
+        if !old.isEmpty { lazyFreer.release(old) }
     }
 
     // MARK: - Cron

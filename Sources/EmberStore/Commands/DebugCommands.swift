@@ -48,8 +48,7 @@ extension Engine {
         }
         if sub.equalsLowercased("object") && args.count == 3 {
             guard let stored = engine.peek(args[2], context) else { return .error("ERR no such key") }
-            let length = stored.value.stringBytes?.count ?? 0
-            return .simple("Value at:0x0 refcount:1 encoding:\(encodingName(stored)) serializedlength:\(length + 1) lru:\(stored.metadata.lru) lru_seconds_idle:\(idleSeconds(stored.metadata.lru, now: context.lru))")
+            return .simple(engine.debugObject(stored, now: context.lru))
         }
         if sub.equalsLowercased("populate") && (3...5).contains(args.count) {
             return engine.populate(context)

@@ -10,8 +10,8 @@ import Darwin
 
 extension Engine {
     func registerKeyCommands() {
-        register("del", Engine.del)
-        register("unlink", Engine.del)
+        register("del") { Engine.delete($0, lazily: $0.engine.config.lazyFreeUserDel) }
+        register("unlink") { Engine.delete($0, lazily: true) }
         register("exists", Engine.exists)
         register("touch", Engine.touch)
         register("type", Engine.type)
@@ -78,12 +78,12 @@ extension Engine {
 
     // MARK: - Existence
 
-    static func del(_ context: CommandContext) -> Reply {
+    static func delete(_ context: CommandContext, lazily: Bool) -> Reply {
         let engine = context.engine
         var deleted: Int64 = 0
         for key in context.args.dropFirst() {
             if let index = engine.lookupWrite(key, context) {
-                engine.databases[context.db].remove(at: index)
+                engine.removeEntry(at: index, db: context.db, lazily: lazily)
                 deleted += 1
             }
         }
@@ -410,18 +410,23 @@ extension Engine {
 
     static func flushdb(_ context: CommandContext) -> Reply {
         if let error = flushOptionError(context.args) { return error }
-        context.engine.databases[context.db].removeAll()
+        context.engine.flush(db: context.db, lazily: flushesLazily(context))
         return .ok
     }
 
     static func flushall(_ context: CommandContext) -> Reply {
         if let error = flushOptionError(context.args) { return error }
-        for index in context.engine.databases.indices { context.engine.databases[index].removeAll() }
+        context.engine.flush(db: nil, lazily: flushesLazily(context))
         return .ok
     }
 
     /// FLUSHDB/FLUSHALL take one optional ASYNC or SYNC. Freeing is immediate either way: the
     /// tables are released as a whole, which costs the same as Redis's lazy-free handoff here.
+    /// ASYNC, or no option with `lazyfree-lazy-user-flush yes`.
+    static func flushesLazily(_ context: CommandContext) -> Bool {
+        context.args.count == 2 ? context.args[1].equalsLowercased("async") : context.engine.config.lazyFreeUserFlush
+    }
+
     static func flushOptionError(_ args: [Bytes]) -> Reply? {
         if args.count > 2 { return Errors.syntax }
         if args.count == 2 && !args[1].equalsLowercased("async") && !args[1].equalsLowercased("sync") { return Errors.syntax }
