@@ -124,8 +124,10 @@ public struct HashTable<Value> {
         let index = count
         let entry = Entry(key: key, value: value, hash: hash, next: head(location))
         if index >> Self.segmentShift == segments.count {
+            // The first segment grows as the standard library grows arrays, so a small table
+            // (a set of five members) costs a few entries; later ones are allocated whole.
             var segment: [Entry] = []
-            segment.reserveCapacity(Self.segmentSize)
+            segment.reserveCapacity(segments.isEmpty ? Self.minimumSize : Self.segmentSize)
             segments.append(segment)
         }
         segments[index >> Self.segmentShift].append(entry)

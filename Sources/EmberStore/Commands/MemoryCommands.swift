@@ -64,7 +64,7 @@ extension Engine {
             }
         case .set(let set):
             switch set.storage {
-            case .intset(let integers): return 16 + 32 + integers.capacity * 8
+            case .intset(let integers): return 16 + integers.heapBytes
             case .table(let box):
                 let seen = min(samples, box.count)
                 var sampled = 0

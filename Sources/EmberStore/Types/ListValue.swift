@@ -44,7 +44,7 @@ public final class ListValue: @unchecked Sendable {
 
     /// Up to `count` elements popped from `end`, in pop order.
     public func pop(_ count: Int, at end: End) -> [Bytes] {
-        let taken = min(count, elements.count)
+        let taken = max(0, min(count, elements.count))
         var popped: [Bytes] = []
         popped.reserveCapacity(taken)
         for _ in 0..<taken {

@@ -69,13 +69,25 @@ public struct ScoreTree: @unchecked Sendable {
     private static func insert(_ entry: ScoredMember, into node: Node) -> Node? {
         node.total += 1
         if node.isLeaf {
-            node.entries.insert(entry, at: lowerBound(node.entries) { !$0.precedes(entry) })
-            guard node.entries.count > leafCapacity else { return nil }
-            let half = node.entries.count / 2
-            let right = Node(entries: Array(node.entries[half...]))
-            node.entries.removeSubrange(half...)
-            node.total = node.entries.count
-            return right
+            let position = lowerBound(node.entries) { !$0.precedes(entry) }
+            if node.entries.count == leafCapacity {
+                // Full: split first, so no array ever grows past the capacity. Appending at
+                // the end (ascending inserts) leaves the left leaf full rather than half full.
+                let cut = position == leafCapacity ? leafCapacity : leafCapacity / 2
+                var right = Array(node.entries[cut...])
+                right.reserveCapacity(leafCapacity)
+                node.entries = Array(node.entries[..<cut])
+                if position >= cut {
+                    right.insert(entry, at: position - cut)
+                } else {
+                    node.entries.reserveCapacity(leafCapacity)
+                    node.entries.insert(entry, at: position)
+                }
+                node.total = node.entries.count
+                return Node(entries: right)
+            }
+            node.entries.insert(entry, at: position)
+            return nil
         }
         let index = min(lowerBound(node.maxima) { !$0.precedes(entry) }, node.children.count - 1)
         let child = node.children[index]

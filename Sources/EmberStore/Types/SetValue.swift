@@ -5,14 +5,14 @@ import EmberRESP
 /// of them, a hash table of members otherwise (converted once and for good).
 public struct SetValue: @unchecked Sendable {
     public enum Storage {
-        case intset([Int64])
+        case intset(IntSet)
         case table(TableBox<Void>)
     }
 
 
     public private(set) var storage: Storage
 
-    public init() { storage = .intset([]) }
+    public init() { storage = .intset(IntSet()) }
 
     /// A set holding `members`, in the encoding Redis would choose for it.
     public init<S: Sequence>(_ members: S, limits: CollectionLimits) where S.Element == Bytes {
@@ -51,7 +51,7 @@ public struct SetValue: @unchecked Sendable {
         switch storage {
         case .intset(let integers):
             guard let value = member.int64Value else { return false }
-            return Self.position(of: value, in: integers).found
+            return integers.contains(value)
         case .table(let box):
             return box.find(member) != nil
         }
@@ -60,7 +60,7 @@ public struct SetValue: @unchecked Sendable {
     /// Every member: ascending for an intset, table order otherwise.
     public var members: [Bytes] {
         switch storage {
-        case .intset(let integers): return integers.map { Bytes(decimal: $0) }
+        case .intset(let integers): return integers.elements.map { Bytes(decimal: $0) }
         case .table(let box):
             var result: [Bytes] = []
             result.reserveCapacity(box.table.count)
@@ -88,10 +88,7 @@ public struct SetValue: @unchecked Sendable {
     public mutating func insert(_ member: Bytes, limits: CollectionLimits) -> Bool {
         if case .intset(var integers) = storage {
             if let value = member.int64Value {
-                let (found, position) = Self.position(of: value, in: integers)
-                if found { return false }
-                storage = .intset([])  // keeps `integers` uniquely referenced while it changes
-                integers.insert(value, at: position)
+                guard integers.insert(value) else { return false }
                 storage = .intset(integers)
                 if integers.count > limits.setMaxIntsetEntries { convertToTable() }
                 return true
@@ -109,11 +106,7 @@ public struct SetValue: @unchecked Sendable {
     public mutating func remove(_ member: Bytes) -> Bool {
         switch storage {
         case .intset(var integers):
-            guard let value = member.int64Value else { return false }
-            let (found, position) = Self.position(of: value, in: integers)
-            guard found else { return false }
-            storage = .intset([])
-            integers.remove(at: position)
+            guard let value = member.int64Value, integers.remove(value) else { return false }
             storage = .intset(integers)
             return true
         case .table(let box):
@@ -124,18 +117,7 @@ public struct SetValue: @unchecked Sendable {
     private mutating func convertToTable() {
         guard case .intset(let integers) = storage else { return }
         var table = HashTable<Void>()
-        for value in integers { table.insertNew(Bytes(decimal: value), ()) }
+        for value in integers.elements { table.insertNew(Bytes(decimal: value), ()) }
         storage = .table(TableBox(table))
-    }
-
-    /// Binary search: whether `value` is present, and where it is or would go.
-    static func position(of value: Int64, in integers: [Int64]) -> (found: Bool, index: Int) {
-        var low = 0
-        var high = integers.count
-        while low < high {
-            let middle = (low + high) / 2
-            if integers[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return (low < integers.count && integers[low] == value, low)
     }
 }

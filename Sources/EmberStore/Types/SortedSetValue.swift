@@ -108,6 +108,7 @@ public final class SortedSetValue: @unchecked Sendable {
     /// Removes the entries of ranks `range` (ascending); returns how many.
     @discardableResult
     public func removeRanks(_ range: Range<Int>) -> Int {
+        let range = range.clamped(to: 0..<count)
         guard !range.isEmpty else { return 0 }
         if let index {
             var doomed: [ScoredMember] = []
