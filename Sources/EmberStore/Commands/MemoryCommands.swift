@@ -65,6 +65,7 @@ extension Engine {
         case .set(let set):
             switch set.storage {
             case .intset(let integers): return 16 + integers.heapBytes
+            case .listpack(let pack): return 16 + pack.capacity
             case .table(let box):
                 let seen = min(samples, box.count)
                 var sampled = 0

@@ -288,7 +288,7 @@ extension Engine {
         var members: [Bytes] = []
         var next: UInt64 = 0
         switch set.storage {
-        case .intset:
+        case .intset, .listpack:
             // A compact set is returned whole in one call, as Redis does.
             members = set.members
         case .table(let box):

@@ -109,12 +109,9 @@ extension Engine {
             return .error("ERR GT, LT, and/or NX options at the same time are not compatible")
         }
         if increment && pairs > 1 { return .error("ERR INCR option supports a single increment-element pair") }
-        var scores: [Double] = []
-        scores.reserveCapacity(pairs)
-        for pair in 0..<pairs {
-            guard let score = parseScore(args[scoreIndex + pair * 2]) else { return Errors.notFloat }
-            scores.append(score)
-        }
+        // Every score is checked before anything changes; parsed again while applying, so the
+        // common one-pair ZADD allocates no score array.
+        for pair in 0..<pairs where parseScore(args[scoreIndex + pair * 2]) == nil { return Errors.notFloat }
         let slot: Int
         switch writeCollection(args[1], context, as: SortedSetValue.self, create: false) {
         case .wrongType: return Errors.wrongType
@@ -131,7 +128,7 @@ extension Engine {
             var added = 0, updated = 0, processed = 0
             var lastScore = 0.0
             for pair in 0..<pairs {
-                var score = scores[pair]
+                var score = parseScore(args[scoreIndex + pair * 2]) ?? 0
                 let member = args[scoreIndex + pair * 2 + 1]
                 if let current = set.score(of: member) {
                     if nx { continue }
@@ -844,18 +841,20 @@ enum RangeSelection {
 /// A score as ZADD and the weights take it (Redis's `getDoubleFromObject`): the whole text
 /// must parse, with no leading space, no NaN, and no overflow or underflow to zero.
 func parseScore(_ bytes: Bytes) -> Double? {
+    // Canonical integers up to 2^53 convert exactly: no C round trip (ZADD's common case).
+    if let integer = bytes.int64Value, integer.magnitude <= 1 << 53 { return Double(integer) }
     guard bytes.count > 0, bytes.count < 5 * 1024 else { return nil }
     return bytes.withUnsafeBytes { raw -> Double? in
         let first = raw[0]
         if first == 32 || (first >= 9 && first <= 13) { return nil }
-        var text = Array(raw)
-        text.append(0)
-        return text.withUnsafeBufferPointer { pointer -> Double? in
-            let start = UnsafeRawPointer(pointer.baseAddress!).assumingMemoryBound(to: CChar.self)
+        return withUnsafeTemporaryAllocation(byteCount: raw.count + 1, alignment: 1) { text -> Double? in
+            text.copyMemory(from: raw)
+            text[raw.count] = 0
+            let start = text.baseAddress!.assumingMemoryBound(to: CChar.self)
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
             let value = strtod(start, &end)
-            guard let end, end == UnsafeMutablePointer(mutating: start) + raw.count else { return nil }
+            guard let end, end == start + raw.count else { return nil }
             if value.isNaN { return nil }
             if errno == ERANGE && (value.isInfinite || value == 0) { return nil }
             return value

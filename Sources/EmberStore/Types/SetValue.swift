@@ -1,14 +1,22 @@
 import EmberRESP
 
-/// A set value, encoded as Redis 7.0 encodes sets: a sorted array of integers (`intset`) while
-/// every member is a canonical 64-bit integer and there are at most `set-max-intset-entries`
-/// of them, a hash table of members otherwise (converted once and for good).
+/// A set value. Redis 7.0 encodes a set as an `intset` (sorted integers, up to
+/// `set-max-intset-entries`) or a `hashtable`, converted once and for good; OBJECT ENCODING
+/// reports exactly that. Below the table, a set of a few short strings is kept compact:
+/// members back to back in one listpack (Redis 7.2's encoding for them), reported as the
+/// `hashtable` Redis 7.0 would use, and moved to a real table past `compactEntries` members or
+/// a member longer than `compactValue` bytes.
 public struct SetValue: @unchecked Sendable {
     public enum Storage {
         case intset(IntSet)
+        /// Members in insertion order; searched linearly, hence the small limits.
+        case listpack(Listpack)
         case table(TableBox<Void>)
     }
 
+    /// Redis 7.2's `set-max-listpack-entries` and `-value` defaults.
+    static let compactEntries = 128
+    static let compactValue = 64
 
     public private(set) var storage: Storage
 
@@ -23,6 +31,7 @@ public struct SetValue: @unchecked Sendable {
     public var count: Int {
         switch storage {
         case .intset(let integers): return integers.count
+        case .listpack(let pack): return pack.count
         case .table(let box): return box.table.count
         }
     }
@@ -30,14 +39,14 @@ public struct SetValue: @unchecked Sendable {
     public var encodingName: String {
         switch storage {
         case .intset: return "intset"
-        case .table: return "hashtable"
+        case .listpack, .table: return "hashtable"
         }
     }
 
-    /// A copy that shares no table with this one (COPY).
+    /// A copy that shares no table with this one (COPY); the compact forms are values.
     public func copy() -> SetValue {
         switch storage {
-        case .intset: return self
+        case .intset, .listpack: return self
         case .table(let box):
             var copy = SetValue()
             copy.storage = .table(TableBox(box.table))
@@ -52,15 +61,18 @@ public struct SetValue: @unchecked Sendable {
         case .intset(let integers):
             guard let value = member.int64Value else { return false }
             return integers.contains(value)
+        case .listpack(let pack):
+            return Self.offset(of: member, in: pack) != nil
         case .table(let box):
             return box.find(member) != nil
         }
     }
 
-    /// Every member: ascending for an intset, table order otherwise.
+    /// Every member: ascending for an intset, storage order otherwise.
     public var members: [Bytes] {
         switch storage {
         case .intset(let integers): return integers.elements.map { Bytes(decimal: $0) }
+        case .listpack(let pack): return pack.elements
         case .table(let box):
             var result: [Bytes] = []
             result.reserveCapacity(box.table.count)
@@ -75,6 +87,11 @@ public struct SetValue: @unchecked Sendable {
         case .intset(let integers):
             guard !integers.isEmpty else { return nil }
             return Bytes(decimal: integers[Int.random(in: 0..<integers.count, using: &random)])
+        case .listpack(let pack):
+            guard !pack.isEmpty else { return nil }
+            var offset = pack.startIndex
+            for _ in 0..<Int.random(in: 0..<pack.count, using: &random) { offset = pack.offset(after: offset) }
+            return pack.bytes(at: offset)
         case .table(let box):
             guard let index = box.table.randomIndex(using: &random) else { return nil }
             return box.entry(at: index).key
@@ -90,10 +107,22 @@ public struct SetValue: @unchecked Sendable {
             if let value = member.int64Value {
                 guard integers.insert(value) else { return false }
                 storage = .intset(integers)
-                if integers.count > limits.setMaxIntsetEntries { convertToTable() }
+                if integers.count > limits.setMaxIntsetEntries { convert(adding: nil) }
                 return true
             }
-            convertToTable()
+            convert(adding: member)
+            return true
+        }
+        if case .listpack(var pack) = storage {
+            if Self.offset(of: member, in: pack) != nil { return false }
+            if pack.count + 1 > Self.compactEntries || member.count > Self.compactValue {
+                convert(adding: member)
+                return true
+            }
+            storage = .intset(IntSet())  // keeps `pack` uniquely referenced while it grows
+            pack.append(member)
+            storage = .listpack(pack)
+            return true
         }
         guard case .table(let box) = storage else { return false }
         if box.find(member) != nil { return false }
@@ -109,15 +138,40 @@ public struct SetValue: @unchecked Sendable {
             guard let value = member.int64Value, integers.remove(value) else { return false }
             storage = .intset(integers)
             return true
+        case .listpack(var pack):
+            guard let offset = Self.offset(of: member, in: pack) else { return false }
+            storage = .intset(IntSet())
+            pack.remove(at: offset)
+            storage = .listpack(pack)
+            return true
         case .table(let box):
             return box.table.remove(member) != nil
         }
     }
 
-    private mutating func convertToTable() {
-        guard case .intset(let integers) = storage else { return }
-        var table = HashTable<Void>()
-        for value in integers.elements { table.insertNew(Bytes(decimal: value), ()) }
-        storage = .table(TableBox(table))
+    /// Leaves the intset (or the listpack) for good, with `member` (known absent) added: to the
+    /// listpack while everything fits it, to a table otherwise.
+    private mutating func convert(adding member: Bytes?) {
+        var all = members
+        if let member { all.append(member) }
+        if all.count <= Self.compactEntries && all.allSatisfy({ $0.count <= Self.compactValue }) {
+            var pack = Listpack()
+            for element in all { pack.append(element) }
+            storage = .listpack(pack)
+        } else {
+            var table = HashTable<Void>()
+            for element in all { table.insertNew(element, ()) }
+            storage = .table(TableBox(table))
+        }
+    }
+
+    /// The offset of `member` in a compact set's listpack, nil when absent.
+    static func offset(of member: Bytes, in pack: Listpack) -> Int? {
+        var offset = pack.startIndex
+        while offset < pack.endIndex {
+            if pack.entry(at: offset, equals: member) { return offset }
+            offset = pack.offset(after: offset)
+        }
+        return nil
     }
 }
