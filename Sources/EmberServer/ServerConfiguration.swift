@@ -90,7 +90,7 @@ public struct ServerConfiguration: Sendable {
         "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries",
         "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
         "list-max-listpack-size", "list-max-ziplist-size", "list-compress-depth", "lazyfree-lazy-user-del",
-        "lazyfree-lazy-user-flush", "lazyfree-lazy-server-del", "lazyfree-lazy-expire",
+        "lazyfree-lazy-user-flush",
     ]
 
     static let immutable: Set<String> = ["port", "bind", "databases", "io-threads", "daemonize", "logfile"]
@@ -129,8 +129,6 @@ public struct ServerConfiguration: Sendable {
         case "list-compress-depth": return String(engine.limits.listCompressDepth)
         case "lazyfree-lazy-user-del": return engine.lazyFreeUserDel ? "yes" : "no"
         case "lazyfree-lazy-user-flush": return engine.lazyFreeUserFlush ? "yes" : "no"
-        case "lazyfree-lazy-server-del": return engine.lazyFreeServerDel ? "yes" : "no"
-        case "lazyfree-lazy-expire": return engine.lazyFreeExpire ? "yes" : "no"
         // Ember keeps no persistence yet: these report that truthfully and cannot be changed.
         case "save": return ""
         case "appendonly": return "no"
@@ -202,8 +200,6 @@ public struct ServerConfiguration: Sendable {
             engine.limits.listCompressDepth = try Self.integer(value, in: 0...Int(Int32.max))
         case "lazyfree-lazy-user-del": engine.lazyFreeUserDel = try Self.boolean(value)
         case "lazyfree-lazy-user-flush": engine.lazyFreeUserFlush = try Self.boolean(value)
-        case "lazyfree-lazy-server-del": engine.lazyFreeServerDel = try Self.boolean(value)
-        case "lazyfree-lazy-expire": engine.lazyFreeExpire = try Self.boolean(value)
         case "enable-debug-command":
             let lowered = value.lowercased()
             guard ["yes", "no", "local"].contains(lowered) else { throw Problem(text: "argument(s) must be one of the following: no, yes, local") }

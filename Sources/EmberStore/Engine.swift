@@ -13,12 +13,10 @@ public struct EngineConfiguration: Sendable {
     public private(set) var usesLFU = false
     /// Thresholds of the compact collection encodings.
     public var limits = CollectionLimits()
-    /// `lazyfree-lazy-*`: whether DEL, FLUSHALL/FLUSHDB, implicit deletions and expiry hand
-    /// large values to the background freer (UNLINK and ASYNC always do).
+    /// `lazyfree-lazy-user-del`/`-flush`: whether DEL and FLUSHALL/FLUSHDB hand large values to
+    /// the background freer (UNLINK and ASYNC always do).
     public var lazyFreeUserDel = false
     public var lazyFreeUserFlush = false
-    public var lazyFreeServerDel = false
-    public var lazyFreeExpire = false
     public var lfuLogFactor = 10
     public var lfuDecayTime = 1
     public var hz = 10

@@ -8,7 +8,14 @@ import EmberRESP
 /// makes the encoding right only below the `*-max-listpack-*` thresholds. A value type with
 /// copy-on-write, like the standard collections.
 public struct Listpack: @unchecked Sendable {
-    @usableFromInline final class Buffer: ManagedBuffer<Header, UInt8> {}
+    @usableFromInline final class Buffer: ManagedBuffer<Header, UInt8> {
+        /// The header through its pointer: `header` is a stored class property, and each access
+        /// to it would go through the runtime's dynamic exclusivity check.
+        @inline(__always) var sizes: Header {
+            get { withUnsafeMutablePointerToHeader { $0.pointee } }
+            set { withUnsafeMutablePointerToHeader { $0.pointee = newValue } }
+        }
+    }
 
     /// 32-bit sizes keep the header to 8 bytes; `maxBytes` bounds a listpack well below them.
     @usableFromInline struct Header {
@@ -29,14 +36,14 @@ public struct Listpack: @unchecked Sendable {
     }
 
     /// Number of entries.
-    public var count: Int { Int(buffer.header.count) }
+    public var count: Int { Int(buffer.sizes.count) }
     public var isEmpty: Bool { count == 0 }
     public var startIndex: Int { 0 }
     /// Bytes in use; also the offset just past the last entry.
-    public var endIndex: Int { Int(buffer.header.used) }
+    public var endIndex: Int { Int(buffer.sizes.used) }
 
     private func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        buffer.withUnsafeMutablePointerToElements { body(UnsafeRawBufferPointer(start: $0, count: Int(buffer.header.used))) }
+        buffer.withUnsafeMutablePointerToElements { body(UnsafeRawBufferPointer(start: $0, count: Int(buffer.sizes.used))) }
     }
 
     /// The entry at `offset`: where its bytes start, how many there are, and the next entry's offset.
@@ -81,7 +88,7 @@ public struct Listpack: @unchecked Sendable {
 
     public mutating func append(_ bytes: Bytes) {
         replaceBytes(endIndex..<endIndex, with: bytes)
-        buffer.header.count += 1
+        buffer.sizes.count += 1
     }
 
     /// Replaces the entry at `offset` with `bytes`.
@@ -94,7 +101,7 @@ public struct Listpack: @unchecked Sendable {
         var end = offset
         for _ in 0..<entries { end = entry(at: end).next }
         replaceBytes(offset..<end, with: nil)
-        buffer.header.count -= UInt32(truncatingIfNeeded: entries)
+        buffer.sizes.count -= UInt32(truncatingIfNeeded: entries)
     }
 
     /// Every entry's bytes, in order.
@@ -126,20 +133,20 @@ public struct Listpack: @unchecked Sendable {
         let unique = isKnownUniquelyReferenced(&buffer)
         if !unique || newUsed > buffer.capacity || (buffer.capacity > 64 && newUsed * 2 < buffer.capacity) {
             let target = Self.allocate(capacity: newUsed)
-            let count = buffer.header.count
+            let count = buffer.sizes.count
             buffer.withUnsafeMutablePointerToElements { old in
                 target.withUnsafeMutablePointerToElements { new in
                     new.update(from: old, count: range.lowerBound)
                     (new + range.lowerBound + entryLength).update(from: old + range.upperBound, count: used - range.upperBound)
                 }
             }
-            target.header = Header(used: UInt32(truncatingIfNeeded: newUsed), count: count)
+            target.sizes = Header(used: UInt32(truncatingIfNeeded: newUsed), count: count)
             buffer = target
         } else {
             buffer.withUnsafeMutablePointerToElements { bytes in
                 (bytes + range.lowerBound + entryLength).update(from: bytes + range.upperBound, count: used - range.upperBound)
             }
-            buffer.header.used = UInt32(truncatingIfNeeded: newUsed)
+            buffer.sizes.used = UInt32(truncatingIfNeeded: newUsed)
         }
         guard let entry else { return }
         buffer.withUnsafeMutablePointerToElements { bytes in

@@ -22,14 +22,15 @@ public struct ScoredMember: Sendable {
 ///
 /// Inner nodes keep each child's size and largest entry; those guide every descent.
 public struct ScoreTree: @unchecked Sendable {
+    /// Only touched under the engine lock, hence no runtime exclusivity checks.
     final class Node {
         /// Leaf entries, sorted; empty in inner nodes.
-        var entries: [ScoredMember] = []
+        @exclusivity(unchecked) var entries: [ScoredMember] = []
         /// Inner nodes: children, each one's entry count and its largest entry.
-        var children: [Node] = []
-        var counts: [Int] = []
-        var maxima: [ScoredMember] = []
-        var total = 0
+        @exclusivity(unchecked) var children: [Node] = []
+        @exclusivity(unchecked) var counts: [Int] = []
+        @exclusivity(unchecked) var maxima: [ScoredMember] = []
+        @exclusivity(unchecked) var total = 0
 
         var isLeaf: Bool { children.isEmpty }
         var maximum: ScoredMember? { isLeaf ? entries.last : maxima.last }
