@@ -16,6 +16,8 @@ public enum Reply: Sendable {
     /// A null array (RESP2 `*-1`), RESP3 null.
     case nullArray
     case array([Reply])
+    /// An array of bulk strings (LRANGE): encoded in one loop, with no `Reply` per element.
+    case bulkArray([Bytes])
     /// A map; a flat array of keys and values in RESP2.
     case map([(Reply, Reply)])
     /// A set; an array in RESP2.
@@ -80,6 +82,9 @@ public enum Reply: Sendable {
         case .array(let elements):
             buffer.writeRESPArrayHeader(elements.count)
             for element in elements { element.encode(into: &buffer, version) }
+        case .bulkArray(let elements):
+            buffer.writeRESPArrayHeader(elements.count)
+            for element in elements { buffer.writeRESPBulk(element) }
         case .map(let pairs):
             buffer.writeRESPMapHeader(pairs.count, version)
             for (key, value) in pairs {

@@ -87,10 +87,7 @@ extension Engine {
         guard let start = context.args[2].int64Value, let stop = context.args[3].int64Value else { return Errors.notInteger }
         return context.engine.readListReply(context) { list in
             guard let range = list.range(start, stop) else { return .array([]) }
-            var replies: [Reply] = []
-            replies.reserveCapacity(range.count)
-            for position in range { replies.append(.bulk(list.elements[position])) }
-            return .array(replies)
+            return .bulkArray(Array(list.elements[range]))
         } missing: { .array([]) }
     }
 
