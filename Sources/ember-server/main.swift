@@ -60,7 +60,10 @@ signal(SIGINT, SIG_IGN)
 let signalQueue = DispatchQueue(label: "ember.signals")
 let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
     let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler {
+    // The handler runs on the signal queue, not the main actor that top-level code belongs
+    // to: it must not inherit that isolation (Swift 6 traps on the wrong executor).
+    let (server, logger) = (server, logger)
+    source.setEventHandler { @Sendable in
         logger.notice("Received \(number == SIGTERM ? "SIGTERM" : "SIGINT") scheduling shutdown...")
         server.shutdown()
     }
