@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "EmberRESP", targets: ["EmberRESP"]),
         .library(name: "EmberStore", targets: ["EmberStore"]),
         .library(name: "EmberServer", targets: ["EmberServer"]),
+        .library(name: "EmberClient", targets: ["EmberClient"]),
         .executable(name: "ember-server", targets: ["ember-server"]),
     ],
     dependencies: [
@@ -41,11 +42,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The async client: one protocol over the in-process engine, a connection and a pool.
+        .target(
+            name: "EmberClient",
+            dependencies: [
+                "EmberRESP", "EmberStore",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ember-server",
             dependencies: ["EmberServer", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EmberStoreTests", dependencies: ["EmberStore", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "EmberClientTests",
+            dependencies: ["EmberClient", "EmberRESP", "EmberStore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ]
 )

@@ -1,0 +1,187 @@
+import DequeModule
+import EmberRESP
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The state a connection shares between the tasks that send commands (any thread) and its
+/// channel (the event loop): commands encoded but not yet written, and counters.
+///
+/// Senders encode into `buffer` and append their promise under the lock; the first sender of a
+/// batch schedules one drain on the event loop, which writes and flushes everything queued by
+/// then. That is the automatic pipelining: commands issued concurrently share a write.
+struct RedisConnectionOutbox {
+    /// Encoded commands waiting for the next drain.
+    var buffer = ByteBuffer()
+    /// Their promises, in the same order.
+    var promises: [EventLoopPromise<RESPValue>] = []
+    /// A drain task is queued on the event loop.
+    var drainScheduled = false
+    /// Set once the channel closed: later sends fail at once with this.
+    var closedError: RedisClientError?
+    /// Commands sent and not yet answered or failed (a timed-out command counts until its late
+    /// reply arrives or the connection closes).
+    var inFlight = 0
+    /// Writes-and-flushes of command batches, and commands written (for statistics).
+    var flushes = 0
+    var commandsWritten = 0
+}
+
+/// Matches replies to requests: replies arrive in the order commands were written, so each
+/// reply completes the oldest outstanding request (FIFO). Confined to the channel's event loop.
+///
+/// Command timeouts: every request has a deadline (the same timeout from the moment it was
+/// written, so deadlines grow along the queue). One timer follows the oldest request still
+/// waiting; when it fires, the expired requests fail with `.commandTimeout` but keep their
+/// place in the queue, so their replies, if they ever come, are recognised and dropped.
+final class RedisChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private struct Request {
+        let promise: EventLoopPromise<RESPValue>
+        let deadline: NIODeadline
+    }
+
+    private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
+    private let commandTimeout: TimeAmount?
+    private let parser = RESPValueParser()
+    private var requests = Deque<Request>()
+    /// The first `timedOut` requests already failed with a timeout; their replies are dropped.
+    private var timedOut = 0
+    private var timer: Scheduled<Void>?
+    private var inbound: ByteBuffer?
+    /// Replies matched in one read, completed together (kept to reuse its storage).
+    private var replies: [(EventLoopPromise<RESPValue>, RESPValue)] = []
+    private var context: ChannelHandlerContext?
+    /// Why the connection ended, once it has.
+    private var failure: RedisClientError?
+
+    init(outbox: NIOLockedValueBox<RedisConnectionOutbox>, commandTimeout: TimeAmount?) {
+        self.outbox = outbox
+        self.commandTimeout = commandTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: - Writing
+
+    /// Writes a batch of encoded commands and flushes once; `promises` are their replies.
+    func write(_ bytes: ByteBuffer, promises: [EventLoopPromise<RESPValue>]) {
+        guard failure == nil, let context, context.channel.isActive else {
+            let error = failure ?? .connectionClosed
+            outbox.withLockedValue { $0.inFlight -= promises.count }
+            for promise in promises { promise.fail(error) }
+            return
+        }
+        let deadline = commandTimeout.map { NIODeadline.now() + $0 } ?? .distantFuture
+        for promise in promises { requests.append(Request(promise: promise, deadline: deadline)) }
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        armTimer()
+    }
+
+    // MARK: - Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if inbound == nil || inbound!.readableBytes == 0 {
+            inbound = incoming
+        } else {
+            inbound!.writeBuffer(&incoming)
+        }
+        // Replies are matched first and completed after `inFlight` is updated, so a caller
+        // that wakes up already sees its command counted as answered.
+        var answered = 0
+        var protocolError: RedisClientError?
+        do throws(RESPProtocolError) {
+            while let value = try parser.next(&inbound!) {
+                if case .push = value {
+                    // Out-of-band (RESP3 pub/sub messages, invalidations): not a reply. Nothing
+                    // subscribes yet, so they are dropped.
+                    continue
+                }
+                guard let request = requests.popFirst() else {
+                    protocolError = RedisClientError(.protocolError, "a reply arrived with no command waiting for it")
+                    break
+                }
+                answered += 1
+                if timedOut > 0 {
+                    timedOut -= 1
+                } else {
+                    replies.append((request.promise, value))
+                }
+            }
+        } catch {
+            protocolError = RedisClientError(.protocolError, error.message)
+        }
+        if answered > 0 { outbox.withLockedValue { $0.inFlight -= answered } }
+        for (promise, value) in replies { promise.succeed(value) }
+        replies.removeAll(keepingCapacity: true)
+        if let protocolError {
+            fail(protocolError, context: context)
+            return
+        }
+        if inbound!.readableBytes == 0 {
+            inbound = nil
+        } else if inbound!.readerIndex > 64 * 1024 {
+            inbound!.discardReadBytes()
+        }
+    }
+
+    // MARK: - Closing
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(failure ?? .connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        fail(RedisClientError(.connectionClosed, "the connection failed: \(error)"), context: context)
+    }
+
+    /// Fails every request with `error` and closes the channel.
+    private func fail(_ error: RedisClientError, context: ChannelHandlerContext) {
+        if failure == nil { failure = error }
+        failAll(error)
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: RedisClientError) {
+        timer?.cancel()
+        timer = nil
+        let pending = requests
+        requests.removeAll()
+        let alreadyFailed = timedOut
+        timedOut = 0
+        outbox.withLockedValue {
+            $0.inFlight -= pending.count
+            if $0.closedError == nil { $0.closedError = error }
+        }
+        for request in pending.dropFirst(alreadyFailed) { request.promise.fail(error) }
+    }
+
+    // MARK: - Timeouts
+
+    private func armTimer() {
+        guard timer == nil, commandTimeout != nil, timedOut < requests.count, let context else { return }
+        let deadline = requests[timedOut].deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        let now = NIODeadline.now()
+        while timedOut < requests.count, requests[timedOut].deadline <= now {
+            requests[timedOut].promise.fail(RedisClientError.commandTimeout)
+            timedOut += 1
+        }
+        armTimer()
+    }
+}

@@ -1,0 +1,368 @@
+import EmberRESP
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// One connection to a Redis-protocol server (Ember or Redis), on SwiftNIO.
+///
+/// Share one connection between many tasks: commands issued concurrently are pipelined
+/// automatically — encoded as they are issued, then written and flushed together once per
+/// event-loop turn — and each reply goes back to its caller in order. A thousand concurrent
+/// `get`s cost a handful of writes.
+///
+/// ```swift
+/// let connection = try await RedisConnection.connect(configuration: .init(url: "redis://127.0.0.1:6379"))
+/// try await connection.set("greeting", to: "hello")
+/// let value = try await connection.get("greeting", as: String.self)
+/// try await connection.close()
+/// ```
+///
+/// On connect it negotiates RESP3 with `HELLO 3` (falling back to RESP2 when the server
+/// refuses), authenticates, names the connection and selects the database.
+///
+/// When the connection closes or fails, every command waiting for a reply fails with
+/// `RedisClientError` code `.connectionClosed`, and later commands fail at once. This type
+/// does not reconnect: `RedisConnectionPool` replaces closed connections.
+///
+/// Commands that break request/reply matching are refused with `.unsupportedCommand`:
+/// SUBSCRIBE and its kin, MONITOR, and CLIENT REPLY OFF/SKIP.
+public final class RedisConnection: RedisCommandExecutor {
+    /// Counters of the connection's traffic.
+    public struct Statistics: Sendable, Hashable {
+        /// Writes of command batches, each followed by one flush.
+        public var flushes: Int
+        /// Commands written.
+        public var commands: Int
+        /// Commands sent and not yet answered.
+        public var inFlight: Int
+    }
+
+    public let configuration: RedisConnectionConfiguration
+    public let channel: any Channel
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
+    private let handler: NIOLoopBound<RedisChannelHandler>
+    private let handshake = NIOLockedValueBox(Handshake())
+
+    private struct Handshake {
+        var protocolVersion = RESPVersion.resp2
+        var hello: RESPValue?
+    }
+
+    private init(
+        configuration: RedisConnectionConfiguration,
+        channel: any Channel,
+        outbox: NIOLockedValueBox<RedisConnectionOutbox>,
+        handler: NIOLoopBound<RedisChannelHandler>
+    ) {
+        self.configuration = configuration
+        self.channel = channel
+        self.outbox = outbox
+        self.handler = handler
+    }
+
+    // MARK: - Connecting
+
+    /// Connects and sets the connection up (HELLO, AUTH, CLIENT SETNAME, SELECT).
+    ///
+    /// Throws `RedisClientError` (`.connectFailed`, `.tlsNotSupported`) when the server cannot
+    /// be reached or the handshake times out, and the server's own error (`WRONGPASS`,
+    /// `NOAUTH`, `ERR DB index is out of range`) when it refuses the setup.
+    public static func connect(
+        configuration: RedisConnectionConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = RedisConnection.disabledLogger
+    ) async throws -> RedisConnection {
+        if configuration.usesTLS {
+            throw RedisClientError(.tlsNotSupported, "TLS (rediss://) is not supported yet")
+        }
+        let deadline = NIODeadline.now() + configuration.connectTimeout
+        let outbox = NIOLockedValueBox(RedisConnectionOutbox())
+        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = RedisChannelHandler(outbox: outbox, commandTimeout: configuration.commandTimeout)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel: any Channel
+        do {
+            switch configuration.endpoint {
+            case .tcp(let host, let port):
+                channel = try await bootstrap.connect(host: host, port: port).get()
+            case .unixSocket(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            }
+        } catch {
+            throw RedisClientError(.connectFailed, "could not connect to \(configuration.endpoint): \(error)")
+        }
+        let connection = try await channel.eventLoop.submit {
+            let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
+            return RedisConnection(
+                configuration: configuration, channel: channel, outbox: outbox,
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        }.get()
+        channel.closeFuture.whenComplete { _ in connection.channelClosed() }
+
+        // The handshake gets what is left of the connect timeout: past it, the channel is
+        // closed, which fails the handshake's pending commands.
+        let handshakeExpired = NIOLockedValueBox(false)
+        let handshakeTimer = channel.eventLoop.scheduleTask(deadline: deadline) {
+            handshakeExpired.withLockedValue { $0 = true }
+            channel.close(promise: nil)
+        }
+        defer { handshakeTimer.cancel() }
+        do {
+            try await connection.performHandshake(logger: logger)
+        } catch let error as RedisClientError {
+            channel.close(promise: nil)
+            let reason: String
+            if handshakeExpired.withLockedValue({ $0 }) {
+                reason = "no answer to the handshake within the connect timeout (\(configuration.connectTimeout))"
+            } else if error.code == .connectionClosed {
+                reason = "the server closed the connection during the handshake"
+            } else {
+                reason = error.message
+            }
+            throw RedisClientError(.connectFailed, "could not set up the connection to \(configuration.endpoint): \(reason)")
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        logger.debug("connected", metadata: [
+            "endpoint": "\(configuration.endpoint)", "protocol": "\(connection.protocolVersion.rawValue)",
+        ])
+        return connection
+    }
+
+    /// Connects to `url` (see `RedisConnectionConfiguration.init(url:)`).
+    public static func connect(
+        url: String,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = RedisConnection.disabledLogger
+    ) async throws -> RedisConnection {
+        try await connect(configuration: RedisConnectionConfiguration(url: url), eventLoopGroup: eventLoopGroup, logger: logger)
+    }
+
+    /// The logger used when none is given: discards everything.
+    public static let disabledLogger = Logger(label: "ember-client", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private func performHandshake(logger: Logger) async throws {
+        var authenticated = configuration.password == nil
+        var named = configuration.clientName == nil
+        if configuration.protocolVersion == .resp3 {
+            var hello: RESPCommand = ["HELLO", "3"]
+            if let password = configuration.password {
+                hello.append("AUTH")
+                hello.append(configuration.username ?? "default")
+                hello.append(password)
+            }
+            if let name = configuration.clientName {
+                hello.append("SETNAME")
+                hello.append(name)
+            }
+            do {
+                let reply = try await execute(hello)
+                handshake.withLockedValue { $0 = Handshake(protocolVersion: .resp3, hello: reply) }
+                authenticated = true
+                named = true
+            } catch let error as RedisServerError where Self.refusesHello(error) {
+                logger.debug("HELLO 3 refused, speaking RESP2", metadata: ["error": "\(error.message)"])
+            }
+        }
+
+        var setup: [(command: RESPCommand, required: Bool)] = []
+        if !authenticated, let password = configuration.password {
+            let auth: RESPCommand = configuration.username.map { ["AUTH", Bytes($0), Bytes(password)] } ?? ["AUTH", Bytes(password)]
+            setup.append((auth, true))
+        }
+        if !named, let name = configuration.clientName {
+            setup.append((["CLIENT", "SETNAME", Bytes(name)], true))
+        }
+        if configuration.database != 0 {
+            setup.append((RESPCommand("SELECT", configuration.database), true))
+        }
+        if let library = configuration.libraryName {
+            setup.append((["CLIENT", "SETINFO", "LIB-NAME", Bytes(library)], false))
+        }
+        if let version = configuration.libraryVersion {
+            setup.append((["CLIENT", "SETINFO", "LIB-VER", Bytes(version)], false))
+        }
+        guard !setup.isEmpty else { return }
+        let results = try await pipeline(setup.map(\.command))
+        for (result, step) in zip(results, setup) where step.required {
+            if case .failure(let error) = result { throw error }
+        }
+    }
+
+    /// Whether HELLO's error means "no RESP3 here" (an old server, or HELLO renamed away)
+    /// rather than a refusal of the credentials.
+    private static func refusesHello(_ error: RedisServerError) -> Bool {
+        if error.code == .noProto { return true }
+        return error.code == .err && error.message.lowercased().contains("unknown command")
+    }
+
+    // MARK: - State
+
+    /// The protocol negotiated on connect (a later HELLO or RESET sent as a command changes
+    /// the server's side only; replies of either protocol are read correctly).
+    public var protocolVersion: RESPVersion {
+        handshake.withLockedValue { $0.protocolVersion }
+    }
+
+    /// The server's HELLO reply (server, version, proto, id, mode, role, modules), nil in RESP2.
+    public var serverHello: RESPValue? {
+        handshake.withLockedValue { $0.hello }
+    }
+
+    /// Whether the connection has closed; commands then fail at once.
+    public var isClosed: Bool {
+        outbox.withLockedValue { $0.closedError != nil }
+    }
+
+    /// Traffic counters: with automatic pipelining, `flushes` grows far slower than `commands`.
+    public var statistics: Statistics {
+        outbox.withLockedValue { Statistics(flushes: $0.flushes, commands: $0.commandsWritten, inFlight: $0.inFlight) }
+    }
+
+    /// Commands waiting for their replies.
+    public var inFlight: Int {
+        outbox.withLockedValue { $0.inFlight }
+    }
+
+    /// Closes the connection; commands still waiting fail with `.connectionClosed`.
+    public func close() async throws {
+        do {
+            try await channel.close()
+        } catch ChannelError.alreadyClosed {
+            // Closing twice is fine.
+        }
+    }
+
+    private func channelClosed() {
+        let (stranded, error) = outbox.withLockedValue { outbox -> ([EventLoopPromise<RESPValue>], RedisClientError) in
+            if outbox.closedError == nil { outbox.closedError = .connectionClosed }
+            let promises = outbox.promises
+            outbox.promises = []
+            outbox.buffer.clear()
+            outbox.inFlight -= promises.count
+            return (promises, outbox.closedError!)
+        }
+        for promise in stranded { promise.fail(error) }
+    }
+
+    // MARK: - Commands
+
+    public func execute(_ command: RESPCommand) async throws -> RESPValue {
+        try Self.validate(command)
+        let promise = channel.eventLoop.makePromise(of: RESPValue.self)
+        enqueue(promise) { buffer in command.encode(into: &buffer) }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get().throwingServerError()
+        } onCancel: {
+            promise.fail(CancellationError())
+        }
+    }
+
+    public func pipeline(_ commands: [RESPCommand]) async throws -> [Result<RESPValue, RedisServerError>] {
+        guard !commands.isEmpty else { return [] }
+        for command in commands { try Self.validate(command) }
+        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+        enqueue(promises) { buffer in
+            for command in commands { command.encode(into: &buffer) }
+        }
+        return try await withTaskCancellationHandler {
+            var results: [Result<RESPValue, RedisServerError>] = []
+            results.reserveCapacity(promises.count)
+            for promise in promises {
+                let value = try await promise.futureResult.get()
+                results.append(Result { () throws(RedisServerError) in try value.throwingServerError() })
+            }
+            return results
+        } onCancel: {
+            for promise in promises { promise.fail(CancellationError()) }
+        }
+    }
+
+    /// Queues one encoded command for the next drain, scheduling the drain if none is pending;
+    /// fails the promise at once when the connection has closed.
+    private func enqueue(_ promise: EventLoopPromise<RESPValue>, encode: (inout ByteBuffer) -> Void) {
+        let outcome = outbox.withLockedValue { outbox -> Result<Bool, RedisClientError> in
+            if let error = outbox.closedError { return .failure(error) }
+            encode(&outbox.buffer)
+            outbox.promises.append(promise)
+            outbox.inFlight += 1
+            defer { outbox.drainScheduled = true }
+            return .success(!outbox.drainScheduled)
+        }
+        switch outcome {
+        case .success(let scheduleDrain):
+            if scheduleDrain { channel.eventLoop.execute { self.drain() } }
+        case .failure(let error):
+            promise.fail(error)
+        }
+    }
+
+    /// `enqueue` for several commands: they are queued together, so they share one write.
+    private func enqueue(_ promises: [EventLoopPromise<RESPValue>], encode: (inout ByteBuffer) -> Void) {
+        let outcome = outbox.withLockedValue { outbox -> Result<Bool, RedisClientError> in
+            if let error = outbox.closedError { return .failure(error) }
+            encode(&outbox.buffer)
+            outbox.promises.append(contentsOf: promises)
+            outbox.inFlight += promises.count
+            defer { outbox.drainScheduled = true }
+            return .success(!outbox.drainScheduled)
+        }
+        switch outcome {
+        case .success(let scheduleDrain):
+            if scheduleDrain { channel.eventLoop.execute { self.drain() } }
+        case .failure(let error):
+            for promise in promises { promise.fail(error) }
+        }
+    }
+
+    /// On the event loop: writes everything queued since the last drain, with one flush.
+    private func drain() {
+        let (bytes, promises) = outbox.withLockedValue { outbox -> (ByteBuffer, [EventLoopPromise<RESPValue>]) in
+            outbox.drainScheduled = false
+            guard !outbox.promises.isEmpty else { return (ByteBuffer(), []) }
+            let batch = (outbox.buffer, outbox.promises)
+            outbox.buffer = channel.allocator.buffer(capacity: 0)
+            outbox.promises = []
+            outbox.promises.reserveCapacity(batch.1.count)
+            outbox.flushes += 1
+            outbox.commandsWritten += batch.1.count
+            return batch
+        }
+        guard !promises.isEmpty else { return }
+        handler.value.write(bytes, promises: promises)
+    }
+
+    /// Refuses commands whose replies would not match one-to-one.
+    private static func validate(_ command: RESPCommand) throws {
+        let arguments = command.arguments
+        guard let name = arguments.first else {
+            throw RedisClientError(.unsupportedCommand, "a command needs at least its name")
+        }
+        switch name.count {
+        case 7, 8, 9, 10, 11, 12:
+            if name.equalsLowercased("subscribe") || name.equalsLowercased("psubscribe")
+                || name.equalsLowercased("ssubscribe") || name.equalsLowercased("unsubscribe")
+                || name.equalsLowercased("punsubscribe") || name.equalsLowercased("sunsubscribe")
+                || name.equalsLowercased("monitor") {
+                throw RedisClientError(.unsupportedCommand, "\(name.string.uppercased()) is not supported on a command connection yet (pub/sub arrives later)")
+            }
+        case 6:
+            if name.equalsLowercased("client"), arguments.count >= 3, arguments[1].equalsLowercased("reply"),
+               !arguments[2].equalsLowercased("on") {
+                throw RedisClientError(.unsupportedCommand, "CLIENT REPLY OFF/SKIP would leave commands without replies")
+            }
+        default:
+            break
+        }
+    }
+}
