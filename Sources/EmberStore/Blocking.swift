@@ -133,7 +133,8 @@ extension Engine {
     /// After each top-level command: serves the clients blocked on keys that got data, in
     /// arrival order per key, until no key is left ready (a served BLMOVE may fill another).
     func serveReadyKeys(now: Int64) {
-        var rounds = 0
+        // Each client served leaves every queue, so this ends once the waiters or the ready
+        // keys run out, chains of BLMOVE included.
         while waiters.blockedCount > 0 {
             var ready: [(Int, Bytes)] = []
             for db in databases.indices where !databases[db].readyKeys.isEmpty {
@@ -142,50 +143,27 @@ extension Engine {
             }
             if ready.isEmpty { return }
             for (db, key) in ready { serveWaiters(on: key, db: db, now: now) }
-            rounds += 1
-            if rounds > 1_000_000 { return }
         }
         for db in databases.indices where !databases[db].readyKeys.isEmpty { databases[db].readyKeys.removeAll() }
     }
 
+    /// Serves the clients waiting on `key`, oldest first, while it holds data. A key holds a
+    /// list or a sorted set; the waiters for the other type are skipped, as in Redis.
     private func serveWaiters(on key: Bytes, db: Int, now: Int64) {
         let waitKey = WaitKey(db: db, key: key)
-        while let client = waiters.queues[waitKey]?.first {
-            guard let state = client.blocked, let index = databases[db].keys.find(key) else { return }
-            let value = databases[db].keys[index].value.value
-            let matches: Bool
-            switch value {
-            case .list: matches = state.operation.waitsForList
-            case .zset: matches = !state.operation.waitsForList
-            default: matches = false
+        while let queue = waiters.queues[waitKey], let index = databases[db].find(key, now: now, stats: &stats) {
+            let wantsList: Bool
+            switch databases[db].keys[index].value.value {
+            case .list: wantsList = true
+            case .zset: wantsList = false
+            default: return
             }
-            // Redis serves only the waiters of the key's type; the others wait on.
-            guard matches else {
-                if let served = serveNextOfType(on: waitKey, value: value, now: now) { if !served { return } } else { return }
-                continue
-            }
+            guard let client = queue.first(where: { $0.blocked?.operation.waitsForList == wantsList }),
+                  let state = client.blocked else { return }
             let reply = serve(client, key: key, state: state, now: now)
             unblock(client)
             client.wake?(reply)
         }
-    }
-
-    /// With a head waiter of the other type: serves the first waiter whose type matches.
-    /// Returns nil when none does.
-    private func serveNextOfType(on waitKey: WaitKey, value: Value, now: Int64) -> Bool? {
-        guard let queue = waiters.queues[waitKey] else { return nil }
-        let wantsList: Bool
-        switch value {
-        case .list: wantsList = true
-        case .zset: wantsList = false
-        default: return nil
-        }
-        guard let client = queue.first(where: { $0.blocked?.operation.waitsForList == wantsList }),
-              let state = client.blocked else { return nil }
-        let reply = serve(client, key: waitKey.key, state: state, now: now)
-        unblock(client)
-        client.wake?(reply)
-        return true
     }
 
     /// Runs the served half of a blocked command for `client` on `key`, which holds data.
