@@ -68,6 +68,31 @@ extension Engine {
         return .success(overflow ? Int64.max : deadline)
     }
 
+    /// The deadline of a blocking command's timeout argument at `index`; nil when the command
+    /// does not block (no index).
+    static func blockingDeadline(at index: Int?, _ context: CommandContext) -> Result<Int64?, ReplyError> {
+        guard let index else { return .success(nil) }
+        return blockingDeadline(context.args[index], now: context.now).map { $0 }
+    }
+
+    /// The multi-key pops' shared step: `pop` the first of `keys` that holds a `C` (WRONGTYPE if
+    /// another type comes first). With none, a non-blocking form answers a null array and a
+    /// blocking one (a `deadline`) parks the client for `operation`.
+    func popFirst<C: CollectionValue>(
+        of keys: [Bytes], as type: C.Type, _ context: CommandContext, blockingUntil deadline: Int64?,
+        operation: BlockedOperation, timeoutReply: Reply = .nullArray, pop: (Bytes) -> Reply
+    ) -> Reply {
+        for key in keys {
+            switch writeCollection(key, context, as: C.self, create: false) {
+            case .wrongType: return Errors.wrongType
+            case .missing: continue
+            case .found: return pop(key)
+            }
+        }
+        guard let deadline else { return .nullArray }
+        return block(context, keys: keys, operation: operation, deadline: deadline, timeoutReply: timeoutReply)
+    }
+
     /// Parks the calling client on `keys` (all missing or empty). Inside MULTI, or for a caller
     /// that cannot wait, the command answers at once as if it had timed out.
     func block(_ context: CommandContext, keys: [Bytes], operation: BlockedOperation, deadline: Int64, timeoutReply: Reply) -> Reply {
@@ -175,7 +200,7 @@ extension Engine {
         case .listMove(let from, let to, let destination):
             return moveListElement(from: key, to: destination, context, from: from, to: to)
         case .sortedSetPop(let max, let count):
-            return popSortedSetReply(key, context, max: max, count: count, multi: count != nil, keyed: true)
+            return popSortedSetReply(key, context, max: max, count: count, multi: count != nil)
         }
     }
 }

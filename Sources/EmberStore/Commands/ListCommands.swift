@@ -266,46 +266,31 @@ extension Engine {
 
     /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP with its timeout first.
     func multiPop(_ context: CommandContext, numkeysIndex: Int, timeoutIndex: Int?) -> Reply {
+        let parsed: MultiPopArguments<ListValue.End>
         switch MultiPopArguments.parse(context.args, numkeysIndex: numkeysIndex, parseEnd: ListValue.End.init) {
         case .failure(let error): return error.reply
-        case .success(let parsed):
-            var deadline: Int64 = 0
-            if let timeoutIndex {
-                switch Engine.blockingDeadline(context.args[timeoutIndex], now: context.now) {
-                case .failure(let error): return error.reply
-                case .success(let value): deadline = value
-                }
+        case .success(let value): parsed = value
+        }
+        switch Engine.blockingDeadline(at: timeoutIndex, context) {
+        case .failure(let error): return error.reply
+        case .success(let deadline):
+            return popFirst(of: parsed.keys, as: ListValue.self, context, blockingUntil: deadline,
+                            operation: .listPop(end: parsed.end, count: parsed.count)) { key in
+                popListReply(key, context, end: parsed.end, count: parsed.count, multi: true)
             }
-            for key in parsed.keys {
-                switch writeCollection(key, context, as: ListValue.self, create: false) {
-                case .wrongType: return Errors.wrongType
-                case .missing: continue
-                case .found: return popListReply(key, context, end: parsed.end, count: parsed.count, multi: true)
-                }
-            }
-            guard timeoutIndex != nil else { return .nullArray }
-            return block(context, keys: parsed.keys, operation: .listPop(end: parsed.end, count: parsed.count),
-                         deadline: deadline, timeoutReply: .nullArray)
         }
     }
 
     /// BLPOP/BRPOP key [key ...] timeout.
     func blockingPop(_ context: CommandContext, at end: ListValue.End) -> Reply {
-        let args = context.args
-        let deadline: Int64
-        switch Engine.blockingDeadline(args[args.count - 1], now: context.now) {
+        switch Engine.blockingDeadline(at: context.args.count - 1, context) {
         case .failure(let error): return error.reply
-        case .success(let value): deadline = value
-        }
-        let keys = Array(args[1..<(args.count - 1)])
-        for key in keys {
-            switch writeCollection(key, context, as: ListValue.self, create: false) {
-            case .wrongType: return Errors.wrongType
-            case .missing: continue
-            case .found: return popListReply(key, context, end: end, count: nil, multi: false)
+        case .success(let deadline):
+            return popFirst(of: Array(context.args[1..<(context.args.count - 1)]), as: ListValue.self, context,
+                            blockingUntil: deadline, operation: .listPop(end: end, count: nil)) { key in
+                popListReply(key, context, end: end, count: nil, multi: false)
             }
         }
-        return block(context, keys: keys, operation: .listPop(end: end, count: nil), deadline: deadline, timeoutReply: .nullArray)
     }
 
     static func blmove(_ context: CommandContext) -> Reply {

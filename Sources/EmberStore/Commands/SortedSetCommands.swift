@@ -337,7 +337,7 @@ extension Engine {
 
     /// A pop from the sorted set at `key` as the blocking forms reply: `[key, member, score]`
     /// (BZPOPMIN/BZPOPMAX), or `[key, [[member, score], ...]]` (`multi`: ZMPOP/BZMPOP).
-    func popSortedSetReply(_ key: Bytes, _ context: CommandContext, max: Bool, count: Int?, multi: Bool, keyed: Bool) -> Reply {
+    func popSortedSetReply(_ key: Bytes, _ context: CommandContext, max: Bool, count: Int?, multi: Bool) -> Reply {
         let popped = popSortedSet(key, context, max: max, count: count ?? 1)
         if multi {
             return .array([.bulk(key), .array(popped.map { .array([.bulk($0.member), .double($0.score)]) })])
@@ -353,47 +353,31 @@ extension Engine {
             if word.equalsLowercased("max") { return true }
             return nil
         }
+        let parsed: MultiPopArguments<Bool>
         switch MultiPopArguments.parse(context.args, numkeysIndex: numkeysIndex, parseEnd: parseEnd) {
         case .failure(let error): return error.reply
-        case .success(let parsed):
-            var deadline: Int64 = 0
-            if let timeoutIndex {
-                switch Engine.blockingDeadline(context.args[timeoutIndex], now: context.now) {
-                case .failure(let error): return error.reply
-                case .success(let value): deadline = value
-                }
+        case .success(let value): parsed = value
+        }
+        switch Engine.blockingDeadline(at: timeoutIndex, context) {
+        case .failure(let error): return error.reply
+        case .success(let deadline):
+            return popFirst(of: parsed.keys, as: SortedSetValue.self, context, blockingUntil: deadline,
+                            operation: .sortedSetPop(max: parsed.end, count: parsed.count)) { key in
+                popSortedSetReply(key, context, max: parsed.end, count: parsed.count, multi: true)
             }
-            for key in parsed.keys {
-                switch writeCollection(key, context, as: SortedSetValue.self, create: false) {
-                case .wrongType: return Errors.wrongType
-                case .missing: continue
-                case .found:
-                    return popSortedSetReply(key, context, max: parsed.end, count: parsed.count, multi: true, keyed: true)
-                }
-            }
-            guard timeoutIndex != nil else { return .nullArray }
-            return block(context, keys: parsed.keys, operation: .sortedSetPop(max: parsed.end, count: parsed.count),
-                         deadline: deadline, timeoutReply: .nullArray)
         }
     }
 
     /// BZPOPMIN/BZPOPMAX key [key ...] timeout.
     func bzpop(_ context: CommandContext, max: Bool) -> Reply {
-        let args = context.args
-        let deadline: Int64
-        switch Engine.blockingDeadline(args[args.count - 1], now: context.now) {
+        switch Engine.blockingDeadline(at: context.args.count - 1, context) {
         case .failure(let error): return error.reply
-        case .success(let value): deadline = value
-        }
-        let keys = Array(args[1..<(args.count - 1)])
-        for key in keys {
-            switch writeCollection(key, context, as: SortedSetValue.self, create: false) {
-            case .wrongType: return Errors.wrongType
-            case .missing: continue
-            case .found: return popSortedSetReply(key, context, max: max, count: nil, multi: false, keyed: true)
+        case .success(let deadline):
+            return popFirst(of: Array(context.args[1..<(context.args.count - 1)]), as: SortedSetValue.self, context,
+                            blockingUntil: deadline, operation: .sortedSetPop(max: max, count: nil)) { key in
+                popSortedSetReply(key, context, max: max, count: nil, multi: false)
             }
         }
-        return block(context, keys: keys, operation: .sortedSetPop(max: max, count: nil), deadline: deadline, timeoutReply: .nullArray)
     }
 
     // MARK: - ZRANDMEMBER
