@@ -93,7 +93,19 @@ public struct Listpack: @unchecked Sendable {
 
     /// Replaces the entry at `offset` with `bytes`.
     public mutating func replace(at offset: Int, with bytes: Bytes) {
-        replaceBytes(offset..<entry(at: offset).next, with: bytes)
+        let (start, length, next) = entry(at: offset)
+        // Same length (HSET of a same-sized value): overwrite the bytes where they are.
+        if length == bytes.count && isKnownUniquelyReferenced(&buffer) {
+            buffer.withUnsafeMutablePointerToElements { elements in
+                bytes.withUnsafeBytes { payload in
+                    if let base = payload.baseAddress, length > 0 {
+                        UnsafeMutableRawPointer(elements + start).copyMemory(from: base, byteCount: length)
+                    }
+                }
+            }
+            return
+        }
+        replaceBytes(offset..<next, with: bytes)
     }
 
     /// Removes `entries` consecutive entries starting at `offset`.
