@@ -87,6 +87,12 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
         case unsupportedCommand
         /// The pool or client was closed by the application.
         case closed
+        /// Redis Cluster: the command's keys hash to different slots and it cannot be split
+        /// (the client refuses it before sending, as the server would with CROSSSLOT).
+        case crossSlot
+        /// Redis Cluster: more MOVED/ASK redirects (or TRYAGAIN/CLUSTERDOWN retries) than allowed,
+        /// or no node could give a slot map.
+        case clusterUnavailable
     }
 
     public let code: Code

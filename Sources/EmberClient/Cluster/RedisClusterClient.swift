@@ -1,0 +1,378 @@
+import EmberRESP
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A client for a Redis Cluster: routes each command to the primary that owns its keys' hash
+/// slot, with one connection pool per node.
+///
+/// ```swift
+/// let cluster = try await RedisClusterClient.connect(seeds: [("127.0.0.1", 7000)])
+/// try await cluster.set("user:{42}:name", to: "Ada")
+/// ```
+///
+/// - The slot map comes from `CLUSTER SLOTS` on any known node, and is refreshed after MOVED.
+/// - MOVED: the slot's owner is updated, the map refreshed and the command retried on the new
+///   owner. ASK: `ASKING` then the command go to the named node, the map is left as it is.
+///   TRYAGAIN and CLUSTERDOWN: retried after a short backoff. Both are bounded.
+/// - MGET, DEL, EXISTS, UNLINK, TOUCH and MSET whose keys span slots are split per slot and the
+///   replies merged (MGET in key order, counts summed). Other commands whose keys span slots
+///   throw `RedisClientError` with code `.crossSlot` before anything is sent.
+/// - `pipeline` runs its commands one after another, each routed on its own.
+public final class RedisClusterClient: RedisCommandExecutor {
+    /// A node's address, as the cluster names it.
+    public struct NodeAddress: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { "\(host):\(port)" }
+    }
+
+    public struct Configuration: Sendable {
+        /// Nodes to ask for the slot map first.
+        public var seeds: [NodeAddress]
+        /// Settings for every node's connections (its endpoint is replaced by the node's address;
+        /// `database` must stay 0 in a cluster).
+        public var connection: RedisConnectionConfiguration
+        public var maximumConnectionsPerNode: Int = 2
+        /// MOVED/ASK redirects followed for one command before it fails.
+        public var maximumRedirects: Int = 5
+        /// TRYAGAIN/CLUSTERDOWN (and failed connects) retried for one command before it fails.
+        public var maximumRetries: Int = 5
+        /// The first retry's delay; each further retry waits one more of it.
+        public var retryDelay: Duration = .milliseconds(100)
+
+        public init(seeds: [NodeAddress], connection: RedisConnectionConfiguration = RedisConnectionConfiguration()) {
+            self.seeds = seeds
+            self.connection = connection
+        }
+    }
+
+    public let configuration: Configuration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let state: NIOLockedValueBox<State>
+
+    private struct State {
+        /// The primary that owns each slot (nil while unknown).
+        var slots: [NodeAddress?] = Array(repeating: nil, count: RedisClusterHashSlot.count)
+        var primaries: [NodeAddress] = []
+        var pools: [NodeAddress: RedisConnectionPool] = [:]
+        var closed = false
+        var rotation = 0
+    }
+
+    public init(
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = RedisConnection.disabledLogger
+    ) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.state = NIOLockedValueBox(State())
+    }
+
+    /// A client for the cluster `seeds` belong to, with its slot map loaded.
+    public static func connect(
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = RedisConnection.disabledLogger
+    ) async throws -> RedisClusterClient {
+        let client = RedisClusterClient(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        do {
+            try await client.refreshSlotMap()
+        } catch {
+            try? await client.close()
+            throw error
+        }
+        return client
+    }
+
+    public static func connect(seeds: [(host: String, port: Int)]) async throws -> RedisClusterClient {
+        try await connect(configuration: Configuration(seeds: seeds.map { NodeAddress(host: $0.host, port: $0.port) }))
+    }
+
+    deinit {
+        let pools = state.withLockedValue { Array($0.pools.values) }
+        for pool in pools {
+            for connection in pool.openConnections { connection.channel.close(promise: nil) }
+        }
+    }
+
+    /// Closes every node's connections; later commands fail with `.closed`.
+    public func close() async throws {
+        let pools = state.withLockedValue { state -> [RedisConnectionPool] in
+            state.closed = true
+            defer { state.pools = [:] }
+            return Array(state.pools.values)
+        }
+        for pool in pools { try? await pool.close() }
+    }
+
+    // MARK: - Slot map
+
+    /// The primary that owns `slot` in the current map.
+    public func primary(forSlot slot: Int) -> NodeAddress? {
+        state.withLockedValue { $0.slots[slot] }
+    }
+
+    /// The primaries in the current map.
+    public var primaries: [NodeAddress] {
+        state.withLockedValue { $0.primaries }
+    }
+
+    /// The pool for one node (created on first use).
+    public func pool(for node: NodeAddress) throws -> RedisConnectionPool {
+        try state.withLockedValue { state in
+            if state.closed { throw RedisClientError(.closed, "the cluster client is closed") }
+            if let pool = state.pools[node] { return pool }
+            var connection = configuration.connection
+            connection.endpoint = .tcp(host: node.host, port: node.port)
+            let pool = RedisConnectionPool(
+                configuration: connection, maximumConnections: configuration.maximumConnectionsPerNode,
+                eventLoopGroup: eventLoopGroup, logger: logger)
+            state.pools[node] = pool
+            return pool
+        }
+    }
+
+    /// Loads the slot map with `CLUSTER SLOTS` from the first known node (primaries of the
+    /// current map, then the seeds) that answers.
+    public func refreshSlotMap() async throws {
+        let candidates = state.withLockedValue { state -> [NodeAddress] in
+            var seen = Set<NodeAddress>()
+            return (state.primaries + configuration.seeds).filter { seen.insert($0).inserted }
+        }
+        var lastError: (any Error)?
+        for node in candidates {
+            do {
+                let reply = try await pool(for: node).execute(["CLUSTER", "SLOTS"])
+                let (slots, primaries) = try Self.parseSlots(reply, askedNode: node)
+                state.withLockedValue { state in
+                    state.slots = slots
+                    state.primaries = primaries
+                }
+                return
+            } catch let error as RedisClientError where error.code == .closed {
+                throw error
+            } catch {
+                logger.debug("CLUSTER SLOTS failed", metadata: ["node": "\(node)", "error": "\(error)"])
+                lastError = error
+            }
+        }
+        throw RedisClientError(.clusterUnavailable, "no node gave a slot map (last error: \(lastError.map { "\($0)" } ?? "no nodes"))")
+    }
+
+    /// Parses a `CLUSTER SLOTS` reply (RESP2 or RESP3): `[[start, end, [host, port, id, ...], replicas...], ...]`.
+    static func parseSlots(_ reply: RESPValue, askedNode: NodeAddress) throws -> ([NodeAddress?], [NodeAddress]) {
+        func elements(_ value: RESPValue) -> [RESPValue]? {
+            switch value {
+            case .array(let elements), .set(let elements): return elements
+            default: return nil
+            }
+        }
+        func integer(_ value: RESPValue) -> Int? {
+            switch value {
+            case .integer(let number): return Int(number)
+            case .bulkString(let bytes): return Int(bytes.string)
+            case .simpleString(let text): return Int(text)
+            default: return nil
+            }
+        }
+        func text(_ value: RESPValue) -> String? {
+            switch value {
+            case .bulkString(let bytes): return bytes.string
+            case .simpleString(let text): return text
+            case .verbatimString(_, let bytes): return bytes.string
+            default: return nil
+            }
+        }
+        guard let ranges = elements(reply) else { throw RedisClientError.unexpectedReply(reply, expected: "a CLUSTER SLOTS array") }
+        var slots = [NodeAddress?](repeating: nil, count: RedisClusterHashSlot.count)
+        var primaries: [NodeAddress] = []
+        for range in ranges {
+            guard let fields = elements(range), fields.count >= 3,
+                  let start = integer(fields[0]), let end = integer(fields[1]),
+                  0 <= start, start <= end, end < RedisClusterHashSlot.count,
+                  let node = elements(fields[2]), node.count >= 2,
+                  var host = text(node[0]), let port = integer(node[1])
+            else { throw RedisClientError.unexpectedReply(range, expected: "a CLUSTER SLOTS range") }
+            // An empty host (or "?") means "the node you asked".
+            if host.isEmpty || host == "?" { host = askedNode.host }
+            let address = NodeAddress(host: host, port: port)
+            if !primaries.contains(address) { primaries.append(address) }
+            for slot in start...end { slots[slot] = address }
+        }
+        if primaries.isEmpty { throw RedisClientError(.clusterUnavailable, "CLUSTER SLOTS lists no slots") }
+        return (slots, primaries)
+    }
+
+    // MARK: - Commands
+
+    public func execute(_ command: RESPCommand) async throws -> RESPValue {
+        guard !command.arguments.isEmpty else { throw RedisClientError(.unsupportedCommand, "empty command") }
+        let keys = ClusterKeySpec.keys(of: command)
+        guard let firstKey = keys.first else {
+            return try await executeRouted(command, slot: nil)
+        }
+        let slot = RedisClusterHashSlot.slot(for: firstKey)
+        if keys.count == 1 || keys.allSatisfy({ RedisClusterHashSlot.slot(for: $0) == slot }) {
+            return try await executeRouted(command, slot: slot)
+        }
+        let name = command.name.string.uppercased()
+        switch name {
+        case "MGET", "DEL", "EXISTS", "UNLINK", "TOUCH", "MSET":
+            return try await executeSplit(command, name: name)
+        default:
+            throw RedisClientError(.crossSlot, "CROSSSLOT: the keys of \(name) hash to different slots; use {hash tags} to keep them in one slot")
+        }
+    }
+
+    /// MGET/DEL/EXISTS/UNLINK/TOUCH/MSET over several slots: one command per slot, run
+    /// concurrently, replies merged.
+    private func executeSplit(_ command: RESPCommand, name: String) async throws -> RESPValue {
+        let stride = name == "MSET" ? 2 : 1
+        let arguments = command.arguments
+        guard (arguments.count - 1) % stride == 0 else {
+            throw RedisServerError(message: "ERR wrong number of arguments for '\(name.lowercased())' command")
+        }
+        // Per slot, in order of first appearance: the positions (in key order) of its keys.
+        var order: [Int] = []
+        var groups: [Int: [Int]] = [:]
+        let keyCount = (arguments.count - 1) / stride
+        for position in 0..<keyCount {
+            let slot = RedisClusterHashSlot.slot(for: arguments[1 + position * stride])
+            if groups[slot] == nil { order.append(slot) }
+            groups[slot, default: []].append(position)
+        }
+        let replies = try await withThrowingTaskGroup(of: (Int, RESPValue).self) { group in
+            for (index, slot) in order.enumerated() {
+                var part = RESPCommand([command.name])
+                for position in groups[slot]! {
+                    for offset in 0..<stride { part.arguments.append(arguments[1 + position * stride + offset]) }
+                }
+                group.addTask { (index, try await self.executeRouted(part, slot: slot)) }
+            }
+            var replies = [RESPValue?](repeating: nil, count: order.count)
+            for try await (index, reply) in group { replies[index] = reply }
+            return replies.map { $0! }
+        }
+        switch name {
+        case "MGET":
+            var values = [RESPValue](repeating: .null, count: keyCount)
+            for (index, slot) in order.enumerated() {
+                guard case .array(let part) = replies[index], part.count == groups[slot]!.count else {
+                    throw RedisClientError.unexpectedReply(replies[index], expected: "an MGET array")
+                }
+                for (position, value) in zip(groups[slot]!, part) { values[position] = value }
+            }
+            return .array(values)
+        case "MSET":
+            return .simpleString("OK")
+        default:
+            var total: Int64 = 0
+            for reply in replies {
+                guard case .integer(let count) = reply else { throw RedisClientError.unexpectedReply(reply, expected: "an integer") }
+                total += count
+            }
+            return .integer(total)
+        }
+    }
+
+    private func anyPrimary() async throws -> NodeAddress {
+        if let node = state.withLockedValue({ state -> NodeAddress? in
+            guard !state.primaries.isEmpty else { return nil }
+            state.rotation &+= 1
+            return state.primaries[state.rotation % state.primaries.count]
+        }) {
+            return node
+        }
+        try await refreshSlotMap()
+        guard let node = state.withLockedValue({ $0.primaries.first }) else {
+            throw RedisClientError(.clusterUnavailable, "the cluster has no primaries")
+        }
+        return node
+    }
+
+    private func target(forSlot slot: Int?) async throws -> NodeAddress {
+        guard let slot else { return try await anyPrimary() }
+        if let node = primary(forSlot: slot) { return node }
+        try await refreshSlotMap()
+        if let node = primary(forSlot: slot) { return node }
+        throw RedisClientError(.clusterUnavailable, "no node serves slot \(slot)")
+    }
+
+    /// Parses `MOVED 3999 127.0.0.1:6381` / `ASK 3999 127.0.0.1:6381` (`:6381` alone means the
+    /// host of the node that answered).
+    private static func redirect(_ error: RedisServerError, from node: NodeAddress) -> (slot: Int, node: NodeAddress)? {
+        let parts = error.details.split(separator: " ")
+        guard parts.count >= 2, let slot = Int(parts[0]), let colon = parts[1].lastIndex(of: ":"),
+              let port = Int(parts[1][parts[1].index(after: colon)...]) else { return nil }
+        var host = String(parts[1][..<colon])
+        if host.isEmpty { host = node.host }
+        return (slot, NodeAddress(host: host, port: port))
+    }
+
+    /// Sends `command` to the owner of `slot` (any primary when nil), following redirects.
+    private func executeRouted(_ command: RESPCommand, slot: Int?) async throws -> RESPValue {
+        var node = try await target(forSlot: slot)
+        var asking = false
+        var redirects = 0
+        var retries = 0
+        while true {
+            do {
+                let pool = try pool(for: node)
+                if asking {
+                    asking = false
+                    let results = try await pool.withConnection { try await $0.pipeline([["ASKING"], command]) }
+                    guard results.count == 2 else { throw RedisClientError(.unexpectedReply, "ASKING pipeline returned \(results.count) replies") }
+                    return try results[1].get()
+                }
+                return try await pool.execute(command)
+            } catch let error as RedisServerError {
+                switch error.code {
+                case .moved, .ask:
+                    redirects += 1
+                    guard redirects <= configuration.maximumRedirects,
+                          let (movedSlot, destination) = Self.redirect(error, from: node)
+                    else {
+                        throw RedisClientError(.clusterUnavailable, "\(command.name.string): gave up after \(redirects) redirects (last: \(error.message))")
+                    }
+                    if error.code == .moved {
+                        state.withLockedValue { state in
+                            state.slots[movedSlot] = destination
+                            if !state.primaries.contains(destination) { state.primaries.append(destination) }
+                        }
+                        // The rest of the map has probably changed too.
+                        try? await refreshSlotMap()
+                        // A stale answer from a node that has not caught up must not undo the redirect.
+                        state.withLockedValue { $0.slots[movedSlot] = destination }
+                    } else {
+                        asking = true
+                    }
+                    node = destination
+                case .tryAgain, .clusterDown:
+                    retries += 1
+                    guard retries <= configuration.maximumRetries else { throw error }
+                    try await Task.sleep(for: configuration.retryDelay * retries)
+                    if error.code == .clusterDown { try? await refreshSlotMap() }
+                    node = try await target(forSlot: slot)
+                default:
+                    throw error
+                }
+            } catch let error as RedisClientError where error.code == .connectFailed {
+                // The node is gone (failover, resharding away): ask the others for the map.
+                retries += 1
+                guard retries <= configuration.maximumRetries else { throw error }
+                try await Task.sleep(for: configuration.retryDelay * retries)
+                try? await refreshSlotMap()
+                node = try await target(forSlot: slot)
+            }
+        }
+    }
+}
