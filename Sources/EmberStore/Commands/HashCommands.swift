@@ -74,6 +74,12 @@ extension Engine {
         let args = context.args
         guard args.count % 2 == 0 else { return Errors.wrongArity(replyWithCount ? "hset" : "hmset") }
         guard case .found(let slot) = writeHash(args[1], context, create: true) else { return Errors.wrongType }
+        // Fields that already hold these values change nothing: answer without taking the
+        // hash out of the table.
+        if case .hash(let hash) = databases[context.db].keys[slot].value.value,
+           stride(from: 2, to: args.count, by: 2).allSatisfy({ hash.value(for: args[$0]) == args[$0 + 1] }) {
+            return replyWithCount ? .integer(0) : .ok
+        }
         let limits = config.limits
         let added = modifyHash(at: slot, context) { hash in
             var added = 0

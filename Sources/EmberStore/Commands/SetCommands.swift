@@ -49,6 +49,11 @@ extension Engine {
         guard case .found(let slot) = engine.writeCollection(context.args[1], context, as: SetValue.self, create: true) else {
             return Errors.wrongType
         }
+        // Members already there change nothing: answer without taking the set out of the table.
+        if case .set(let set) = engine.databases[context.db].keys[slot].value.value,
+           context.args.dropFirst(2).allSatisfy(set.contains) {
+            return .integer(0)
+        }
         let limits = engine.config.limits
         return engine.modifyCollection(at: slot, context, as: SetValue.self) { set in
             var added = 0
