@@ -260,7 +260,7 @@ public final class RedisConnection: RedisCommandExecutor {
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
         try Self.validate(command)
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-        enqueue(promise) { buffer in command.encode(into: &buffer) }
+        enqueue(CollectionOfOne(promise)) { buffer in command.encode(into: &buffer) }
         return try await withTaskCancellationHandler {
             try await promise.futureResult.get().throwingServerError()
         } onCancel: {
@@ -288,27 +288,12 @@ public final class RedisConnection: RedisCommandExecutor {
         }
     }
 
-    /// Queues one encoded command for the next drain, scheduling the drain if none is pending;
-    /// fails the promise at once when the connection has closed.
-    private func enqueue(_ promise: EventLoopPromise<RESPValue>, encode: (inout ByteBuffer) -> Void) {
-        let outcome = outbox.withLockedValue { outbox -> Result<Bool, RedisClientError> in
-            if let error = outbox.closedError { return .failure(error) }
-            encode(&outbox.buffer)
-            outbox.promises.append(promise)
-            outbox.inFlight += 1
-            defer { outbox.drainScheduled = true }
-            return .success(!outbox.drainScheduled)
-        }
-        switch outcome {
-        case .success(let scheduleDrain):
-            if scheduleDrain { channel.eventLoop.execute { self.drain() } }
-        case .failure(let error):
-            promise.fail(error)
-        }
-    }
-
-    /// `enqueue` for several commands: they are queued together, so they share one write.
-    private func enqueue(_ promises: [EventLoopPromise<RESPValue>], encode: (inout ByteBuffer) -> Void) {
+    /// Queues encoded commands for the next drain, scheduling the drain if none is pending;
+    /// fails the promises at once when the connection has closed. Several commands queued in one
+    /// call share one write; a single one passes `CollectionOfOne`, so no array is allocated.
+    private func enqueue<Promises: Collection<EventLoopPromise<RESPValue>>>(
+        _ promises: Promises, encode: (inout ByteBuffer) -> Void
+    ) {
         let outcome = outbox.withLockedValue { outbox -> Result<Bool, RedisClientError> in
             if let error = outbox.closedError { return .failure(error) }
             encode(&outbox.buffer)
