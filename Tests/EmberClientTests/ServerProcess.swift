@@ -31,7 +31,11 @@ final class ServerProcess: @unchecked Sendable {
     let kind: Kind
     let port: Int
     let unixSocket: String?
-    private let process: Process
+    private let executable: String
+    private let arguments: [String]
+    private let lock = NSLock()
+    private var _process: Process
+    private var process: Process { lock.withLock { _process } }
 
     /// The repository root, found from this file's path.
     static let packageRoot: String = {
@@ -40,11 +44,13 @@ final class ServerProcess: @unchecked Sendable {
         return url.path
     }()
 
-    private init(kind: Kind, port: Int, unixSocket: String?, process: Process) {
+    private init(kind: Kind, port: Int, unixSocket: String?, executable: String, arguments: [String], process: Process) {
         self.kind = kind
         self.port = port
         self.unixSocket = unixSocket
-        self.process = process
+        self.executable = executable
+        self.arguments = arguments
+        self._process = process
     }
 
     /// Starts a server and waits until it answers PING. Skips the test when the binary is missing.
@@ -63,13 +69,9 @@ final class ServerProcess: @unchecked Sendable {
             if kind == .redis { arguments += ["--save", "", "--appendonly", "no"] }
             if let socketPath { arguments += ["--unixsocket", socketPath] }
             arguments += extra
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let server = ServerProcess(kind: kind, port: port, unixSocket: socketPath, process: process)
+            let process = try launch(executable, arguments)
+            let server = ServerProcess(
+                kind: kind, port: port, unixSocket: socketPath, executable: executable, arguments: arguments, process: process)
             do {
                 try await server.waitUntilReady()
                 return server
@@ -79,6 +81,36 @@ final class ServerProcess: @unchecked Sendable {
             }
         }
         throw lastError ?? RedisClientError(.connectFailed, "the server did not start")
+    }
+
+    private static func launch(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Starts the server again on the same port with the same arguments (after `kill()`), and
+    /// waits until it answers.
+    func restart() async throws {
+        kill()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let process = try Self.launch(executable, arguments)
+            lock.withLock { _process = process }
+            do {
+                try await waitUntilReady()
+                return
+            } catch {
+                // The port may linger for a moment after the kill: try again.
+                kill()
+                if ContinuousClock.now > deadline { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     /// The configuration for this server (RESP3, no library info, short timeouts).

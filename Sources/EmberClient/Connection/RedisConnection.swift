@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Tracing
 
 /// One connection to a Redis-protocol server (Ember or Redis), on SwiftNIO.
 ///
@@ -45,6 +46,10 @@ public final class RedisConnection: RedisCommandExecutor {
     private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
     private let handler: NIOLoopBound<RedisChannelHandler>
     private let handshake = NIOLockedValueBox(Handshake())
+    private let metrics: RedisClientMetrics
+    /// Spans are made only when tracing is on and a tracer has been bootstrapped: with the
+    /// no-op tracer, the hot path does not pay for them.
+    private let tracesCommands: Bool
 
     private struct Handshake {
         var protocolVersion = RESPVersion.resp2
@@ -55,12 +60,16 @@ public final class RedisConnection: RedisCommandExecutor {
         configuration: RedisConnectionConfiguration,
         channel: any Channel,
         outbox: NIOLockedValueBox<RedisConnectionOutbox>,
-        handler: NIOLoopBound<RedisChannelHandler>
+        handler: NIOLoopBound<RedisChannelHandler>,
+        metrics: RedisClientMetrics,
+        tracesCommands: Bool
     ) {
         self.configuration = configuration
         self.channel = channel
         self.outbox = outbox
         self.handler = handler
+        self.metrics = metrics
+        self.tracesCommands = tracesCommands
     }
 
     // MARK: - Connecting
@@ -100,11 +109,16 @@ public final class RedisConnection: RedisCommandExecutor {
         } catch {
             throw RedisClientError(.connectFailed, "could not connect to \(configuration.endpoint): \(error)")
         }
+        // Made here, in the caller's task, so that a task-local metrics factory or tracer
+        // (`withMetricsFactory`, `withTracer`) applies.
+        let metrics = RedisClientMetrics(configuration: configuration)
+        let tracesCommands = configuration.tracesCommands && !(InstrumentationSystem.tracer is NoOpTracer)
         let connection = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
             return RedisConnection(
                 configuration: configuration, channel: channel, outbox: outbox,
-                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                metrics: metrics, tracesCommands: tracesCommands)
         }.get()
         channel.closeFuture.whenComplete { _ in connection.channelClosed() }
 
@@ -258,33 +272,132 @@ public final class RedisConnection: RedisCommandExecutor {
     // MARK: - Commands
 
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
+        try await execute(command, timeout: nil)
+    }
+
+    /// Runs `command`, failing with `.commandTimeout` if no reply arrives within `timeout`
+    /// (which replaces the configured command timeout for this command when shorter). As with
+    /// the configured timeout, the connection stays usable and the late reply is dropped.
+    public func execute(_ command: RESPCommand, timeout: TimeAmount?) async throws -> RESPValue {
+        if tracesCommands {
+            return try await traced(operation: command.name.string.uppercased(), batchSize: nil) {
+                try await self.send(command, timeout: timeout)
+            }
+        }
+        return try await send(command, timeout: timeout)
+    }
+
+    private func send(_ command: RESPCommand, timeout: TimeAmount?) async throws -> RESPValue {
         try Self.validate(command)
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
         enqueue(CollectionOfOne(promise)) { buffer in command.encode(into: &buffer) }
-        return try await withTaskCancellationHandler {
-            try await promise.futureResult.get().throwingServerError()
-        } onCancel: {
-            promise.fail(CancellationError())
+        if let timeout { failOnTimeout(CollectionOfOne(promise), after: timeout) }
+        let start = NIODeadline.now()
+        metrics.commands.increment()
+        do {
+            let value = try await withTaskCancellationHandler {
+                try await promise.futureResult.get().throwingServerError()
+            } onCancel: {
+                promise.fail(CancellationError())
+            }
+            metrics.commandDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+            return value
+        } catch {
+            metrics.commandErrors.increment()
+            throw error
         }
     }
 
     public func pipeline(_ commands: [RESPCommand]) async throws -> [Result<RESPValue, RedisServerError>] {
+        try await pipeline(commands, timeout: nil)
+    }
+
+    /// Runs a pipeline, failing with `.commandTimeout` if its replies are not all in within
+    /// `timeout`.
+    public func pipeline(_ commands: [RESPCommand], timeout: TimeAmount?) async throws -> [Result<RESPValue, RedisServerError>] {
         guard !commands.isEmpty else { return [] }
+        if tracesCommands {
+            return try await traced(operation: "PIPELINE", batchSize: commands.count) {
+                try await self.sendPipeline(commands, timeout: timeout)
+            }
+        }
+        return try await sendPipeline(commands, timeout: timeout)
+    }
+
+    private func sendPipeline(_ commands: [RESPCommand], timeout: TimeAmount?) async throws -> [Result<RESPValue, RedisServerError>] {
         for command in commands { try Self.validate(command) }
         let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
         enqueue(promises) { buffer in
             for command in commands { command.encode(into: &buffer) }
         }
-        return try await withTaskCancellationHandler {
-            var results: [Result<RESPValue, RedisServerError>] = []
-            results.reserveCapacity(promises.count)
-            for promise in promises {
-                let value = try await promise.futureResult.get()
-                results.append(Result { () throws(RedisServerError) in try value.throwingServerError() })
+        if let timeout { failOnTimeout(promises, after: timeout) }
+        let start = NIODeadline.now()
+        metrics.commands.increment(by: commands.count)
+        do {
+            let results = try await withTaskCancellationHandler {
+                var results: [Result<RESPValue, RedisServerError>] = []
+                results.reserveCapacity(promises.count)
+                for promise in promises {
+                    let value = try await promise.futureResult.get()
+                    results.append(Result { () throws(RedisServerError) in try value.throwingServerError() })
+                }
+                return results
+            } onCancel: {
+                for promise in promises { promise.fail(CancellationError()) }
             }
+            metrics.commandDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+            let errors = results.reduce(0) { count, result in
+                if case .failure = result { return count + 1 }
+                return count
+            }
+            if errors > 0 { metrics.commandErrors.increment(by: errors) }
             return results
-        } onCancel: {
-            for promise in promises { promise.fail(CancellationError()) }
+        } catch {
+            metrics.commandErrors.increment(by: commands.count)
+            throw error
+        }
+    }
+
+    /// Fails the promises still waiting after `timeout` (completing a promise twice is a no-op,
+    /// so a reply that won the race is kept).
+    private func failOnTimeout<Promises: BidirectionalCollection<EventLoopPromise<RESPValue>> & Sendable>(_ promises: Promises, after timeout: TimeAmount) {
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            for promise in promises { promise.fail(RedisClientError.commandTimeout) }
+        }
+        promises[promises.index(before: promises.endIndex)].futureResult.whenComplete { _ in timer.cancel() }
+    }
+
+    /// Runs `body` in a client span named after the operation, with the OpenTelemetry database
+    /// attributes.
+    private func traced<Value>(operation: String, batchSize: Int?, _ body: () async throws -> Value) async throws -> Value {
+        let span = startSpan(operation, ofKind: .client)
+        defer { span.end() }
+        span.attributes["db.system.name"] = "redis"
+        span.attributes["db.operation.name"] = operation
+        span.attributes["db.namespace"] = String(configuration.database)
+        if let batchSize { span.attributes["db.operation.batch.size"] = batchSize }
+        switch configuration.endpoint {
+        case .tcp(let host, let port):
+            span.attributes["server.address"] = host
+            span.attributes["server.port"] = port
+            span.attributes["network.transport"] = "tcp"
+        case .unixSocket(let path):
+            span.attributes["server.address"] = path
+            span.attributes["network.transport"] = "unix"
+        }
+        do {
+            return try await body()
+        } catch {
+            let type: String
+            switch error {
+            case let error as RedisServerError: type = error.code.rawValue
+            case let error as RedisClientError: type = "\(error.code)"
+            default: type = String(describing: Swift.type(of: error))
+            }
+            span.attributes["error.type"] = type
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
         }
     }
 

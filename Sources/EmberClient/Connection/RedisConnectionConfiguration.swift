@@ -38,6 +38,9 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
     public var libraryVersion: String?
     /// Set by `rediss://`. Connections fail with `.tlsNotSupported` until TLS arrives.
     public var usesTLS: Bool
+    /// Makes a swift-distributed-tracing client span for each command or pipeline (when a
+    /// tracer is bootstrapped), with the OpenTelemetry database attributes.
+    public var tracesCommands: Bool
 
     public init(
         endpoint: Endpoint = .tcp(host: "127.0.0.1", port: 6379),
@@ -50,7 +53,8 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
         commandTimeout: TimeAmount? = .seconds(30),
         libraryName: String? = "ember-client",
         libraryVersion: String? = EmberClientVersion.current,
-        usesTLS: Bool = false
+        usesTLS: Bool = false,
+        tracesCommands: Bool = true
     ) {
         self.endpoint = endpoint
         self.username = username
@@ -63,6 +67,7 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
         self.libraryName = libraryName
         self.libraryVersion = libraryVersion
         self.usesTLS = usesTLS
+        self.tracesCommands = tracesCommands
     }
 
     /// A TCP endpoint.
