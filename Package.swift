@@ -58,6 +58,14 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // Load generator for bench/client (the client against redis-benchmark).
+        .executableTarget(
+            name: "ember-client-bench",
+            dependencies: [
+                "EmberClient", "EmberRESP", "EmberStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "ember-server",
             dependencies: ["EmberServer", .product(name: "Logging", package: "swift-log")]

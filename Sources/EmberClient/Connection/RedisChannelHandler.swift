@@ -6,14 +6,14 @@ import NIOCore
 /// The state a connection shares between the tasks that send commands (any thread) and its
 /// channel (the event loop): commands encoded but not yet written, and counters.
 ///
-/// Senders encode into `buffer` and append their promise under the lock; the first sender of a
+/// Senders encode into `buffer` and append their reply waiter under the lock; the first sender of a
 /// batch schedules one drain on the event loop, which writes and flushes everything queued by
 /// then. That is the automatic pipelining: commands issued concurrently share a write.
 struct RedisConnectionOutbox {
     /// Encoded commands waiting for the next drain.
     var buffer = ByteBuffer()
-    /// Their promises, in the same order.
-    var promises: [EventLoopPromise<RESPValue>] = []
+    /// Their reply waiters, in the same order.
+    var waiters: [ReplyWaiter] = []
     /// A drain task is queued on the event loop.
     var drainScheduled = false
     /// Set once the channel closed: later sends fail at once with this.
@@ -38,7 +38,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Request {
-        let promise: EventLoopPromise<RESPValue>
+        let waiter: ReplyWaiter
         let deadline: NIODeadline
     }
 
@@ -51,7 +51,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     private var inbound: ByteBuffer?
     /// Replies matched in one read, completed together (kept to reuse its storage).
-    private var replies: [(EventLoopPromise<RESPValue>, RESPValue)] = []
+    private var replies: [(ReplyWaiter, RESPValue)] = []
     private var context: ChannelHandlerContext?
     /// Why the connection ended, once it has.
     private var failure: RedisClientError?
@@ -71,16 +71,16 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     // MARK: - Writing
 
-    /// Writes a batch of encoded commands and flushes once; `promises` are their replies.
-    func write(_ bytes: ByteBuffer, promises: [EventLoopPromise<RESPValue>]) {
+    /// Writes a batch of encoded commands and flushes once; `waiters` await their replies.
+    func write(_ bytes: ByteBuffer, waiters: [ReplyWaiter]) {
         guard failure == nil, let context, context.channel.isActive else {
             let error = failure ?? .connectionClosed
-            outbox.withLockedValue { $0.inFlight -= promises.count }
-            for promise in promises { promise.fail(error) }
+            outbox.withLockedValue { $0.inFlight -= waiters.count }
+            for waiter in waiters { waiter.fail(error) }
             return
         }
         let deadline = commandTimeout.map { NIODeadline.now() + $0 } ?? .distantFuture
-        for promise in promises { requests.append(Request(promise: promise, deadline: deadline)) }
+        for waiter in waiters { requests.append(Request(waiter: waiter, deadline: deadline)) }
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         armTimer()
     }
@@ -113,14 +113,14 @@ final class RedisChannelHandler: ChannelInboundHandler {
                 if timedOut > 0 {
                     timedOut -= 1
                 } else {
-                    replies.append((request.promise, value))
+                    replies.append((request.waiter, value))
                 }
             }
         } catch {
             protocolError = RedisClientError(.protocolError, error.message)
         }
         if answered > 0 { outbox.withLockedValue { $0.inFlight -= answered } }
-        for (promise, value) in replies { promise.succeed(value) }
+        for (waiter, value) in replies { waiter.succeed(value) }
         replies.removeAll(keepingCapacity: true)
         if let protocolError {
             fail(protocolError, context: context)
@@ -162,7 +162,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
             $0.inFlight -= pending.count
             if $0.closedError == nil { $0.closedError = error }
         }
-        for request in pending.dropFirst(alreadyFailed) { request.promise.fail(error) }
+        for request in pending.dropFirst(alreadyFailed) { request.waiter.fail(error) }
     }
 
     // MARK: - Timeouts
@@ -179,7 +179,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
         timer = nil
         let now = NIODeadline.now()
         while timedOut < requests.count, requests[timedOut].deadline <= now {
-            requests[timedOut].promise.fail(RedisClientError.commandTimeout)
+            requests[timedOut].waiter.fail(RedisClientError.commandTimeout)
             timedOut += 1
         }
         armTimer()

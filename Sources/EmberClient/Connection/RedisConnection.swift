@@ -258,15 +258,15 @@ public final class RedisConnection: RedisCommandExecutor {
     }
 
     private func channelClosed() {
-        let (stranded, error) = outbox.withLockedValue { outbox -> ([EventLoopPromise<RESPValue>], RedisClientError) in
+        let (stranded, error) = outbox.withLockedValue { outbox -> ([ReplyWaiter], RedisClientError) in
             if outbox.closedError == nil { outbox.closedError = .connectionClosed }
-            let promises = outbox.promises
-            outbox.promises = []
+            let waiters = outbox.waiters
+            outbox.waiters = []
             outbox.buffer.clear()
-            outbox.inFlight -= promises.count
-            return (promises, outbox.closedError!)
+            outbox.inFlight -= waiters.count
+            return (waiters, outbox.closedError!)
         }
-        for promise in stranded { promise.fail(error) }
+        for waiter in stranded { waiter.fail(error) }
     }
 
     // MARK: - Commands
@@ -289,17 +289,15 @@ public final class RedisConnection: RedisCommandExecutor {
 
     private func send(_ command: RESPCommand, timeout: TimeAmount?) async throws -> RESPValue {
         try Self.validate(command)
-        let promise = channel.eventLoop.makePromise(of: RESPValue.self)
-        enqueue(CollectionOfOne(promise)) { buffer in command.encode(into: &buffer) }
-        if let timeout { failOnTimeout(CollectionOfOne(promise), after: timeout) }
+        let waiter = ReplyWaiter()
+        enqueue(CollectionOfOne(waiter)) { buffer in command.encode(into: &buffer) }
+        let timer = timeout.map { failOnTimeout(CollectionOfOne(waiter), after: $0) }
+        defer { timer?.cancel() }
+        guard metrics.enabled else { return try await waiter.value().throwingServerError() }
         let start = NIODeadline.now()
         metrics.commands.increment()
         do {
-            let value = try await withTaskCancellationHandler {
-                try await promise.futureResult.get().throwingServerError()
-            } onCancel: {
-                promise.fail(CancellationError())
-            }
+            let value = try await waiter.value().throwingServerError()
             metrics.commandDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
             return value
         } catch {
@@ -326,45 +324,41 @@ public final class RedisConnection: RedisCommandExecutor {
 
     private func sendPipeline(_ commands: [RESPCommand], timeout: TimeAmount?) async throws -> [Result<RESPValue, RedisServerError>] {
         for command in commands { try Self.validate(command) }
-        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
-        enqueue(promises) { buffer in
+        let waiters = commands.map { _ in ReplyWaiter() }
+        enqueue(waiters) { buffer in
             for command in commands { command.encode(into: &buffer) }
         }
-        if let timeout { failOnTimeout(promises, after: timeout) }
-        let start = NIODeadline.now()
+        let timer = timeout.map { failOnTimeout(waiters, after: $0) }
+        defer { timer?.cancel() }
+        let start = metrics.enabled ? NIODeadline.now() : .uptimeNanoseconds(0)
         metrics.commands.increment(by: commands.count)
         do {
-            let results = try await withTaskCancellationHandler {
-                var results: [Result<RESPValue, RedisServerError>] = []
-                results.reserveCapacity(promises.count)
-                for promise in promises {
-                    let value = try await promise.futureResult.get()
-                    results.append(Result { () throws(RedisServerError) in try value.throwingServerError() })
-                }
-                return results
-            } onCancel: {
-                for promise in promises { promise.fail(CancellationError()) }
+            var results: [Result<RESPValue, RedisServerError>] = []
+            results.reserveCapacity(waiters.count)
+            var errors = 0
+            for waiter in waiters {
+                let value = try await waiter.value()
+                let result = Result { () throws(RedisServerError) in try value.throwingServerError() }
+                if case .failure = result { errors += 1 }
+                results.append(result)
             }
-            metrics.commandDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
-            let errors = results.reduce(0) { count, result in
-                if case .failure = result { return count + 1 }
-                return count
-            }
+            if metrics.enabled { metrics.commandDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds) }
             if errors > 0 { metrics.commandErrors.increment(by: errors) }
             return results
         } catch {
+            // One failure (the connection, a timeout, cancellation) ends the whole pipeline.
+            for waiter in waiters { waiter.fail(error) }
             metrics.commandErrors.increment(by: commands.count)
             throw error
         }
     }
 
-    /// Fails the promises still waiting after `timeout` (completing a promise twice is a no-op,
-    /// so a reply that won the race is kept).
-    private func failOnTimeout<Promises: BidirectionalCollection<EventLoopPromise<RESPValue>> & Sendable>(_ promises: Promises, after timeout: TimeAmount) {
-        let timer = channel.eventLoop.scheduleTask(in: timeout) {
-            for promise in promises { promise.fail(RedisClientError.commandTimeout) }
+    /// Fails the waiters still waiting after `timeout` (a waiter completes once, so a reply that
+    /// won the race is kept).
+    private func failOnTimeout<Waiters: Collection<ReplyWaiter> & Sendable>(_ waiters: Waiters, after timeout: TimeAmount) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(in: timeout) {
+            for waiter in waiters { waiter.fail(RedisClientError.commandTimeout) }
         }
-        promises[promises.index(before: promises.endIndex)].futureResult.whenComplete { _ in timer.cancel() }
     }
 
     /// Runs `body` in a client span named after the operation, with the OpenTelemetry database
@@ -402,16 +396,14 @@ public final class RedisConnection: RedisCommandExecutor {
     }
 
     /// Queues encoded commands for the next drain, scheduling the drain if none is pending;
-    /// fails the promises at once when the connection has closed. Several commands queued in one
+    /// fails the waiters at once when the connection has closed. Several commands queued in one
     /// call share one write; a single one passes `CollectionOfOne`, so no array is allocated.
-    private func enqueue<Promises: Collection<EventLoopPromise<RESPValue>>>(
-        _ promises: Promises, encode: (inout ByteBuffer) -> Void
-    ) {
+    private func enqueue<Waiters: Collection<ReplyWaiter>>(_ waiters: Waiters, encode: (inout ByteBuffer) -> Void) {
         let outcome = outbox.withLockedValue { outbox -> Result<Bool, RedisClientError> in
             if let error = outbox.closedError { return .failure(error) }
             encode(&outbox.buffer)
-            outbox.promises.append(contentsOf: promises)
-            outbox.inFlight += promises.count
+            outbox.waiters.append(contentsOf: waiters)
+            outbox.inFlight += waiters.count
             defer { outbox.drainScheduled = true }
             return .success(!outbox.drainScheduled)
         }
@@ -419,25 +411,25 @@ public final class RedisConnection: RedisCommandExecutor {
         case .success(let scheduleDrain):
             if scheduleDrain { channel.eventLoop.execute { self.drain() } }
         case .failure(let error):
-            for promise in promises { promise.fail(error) }
+            for waiter in waiters { waiter.fail(error) }
         }
     }
 
     /// On the event loop: writes everything queued since the last drain, with one flush.
     private func drain() {
-        let (bytes, promises) = outbox.withLockedValue { outbox -> (ByteBuffer, [EventLoopPromise<RESPValue>]) in
+        let (bytes, waiters) = outbox.withLockedValue { outbox -> (ByteBuffer, [ReplyWaiter]) in
             outbox.drainScheduled = false
-            guard !outbox.promises.isEmpty else { return (ByteBuffer(), []) }
-            let batch = (outbox.buffer, outbox.promises)
+            guard !outbox.waiters.isEmpty else { return (ByteBuffer(), []) }
+            let batch = (outbox.buffer, outbox.waiters)
             outbox.buffer = channel.allocator.buffer(capacity: 0)
-            outbox.promises = []
-            outbox.promises.reserveCapacity(batch.1.count)
+            outbox.waiters = []
+            outbox.waiters.reserveCapacity(batch.1.count)
             outbox.flushes += 1
             outbox.commandsWritten += batch.1.count
             return batch
         }
-        guard !promises.isEmpty else { return }
-        handler.value.write(bytes, promises: promises)
+        guard !waiters.isEmpty else { return }
+        handler.value.write(bytes, waiters: waiters)
     }
 
     /// Refuses commands whose replies would not match one-to-one.

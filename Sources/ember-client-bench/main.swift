@@ -1,0 +1,102 @@
+// Drives GET or SET of 16-byte values through EmberClient and prints the rate, for
+// bench/client, which runs it beside redis-benchmark against the same server.
+//
+//   ember-client-bench --port P --test get|set --mode pipelined --tasks 800 --connections 4 --requests N
+//   ember-client-bench --port P --test get|set --mode connections --connections 50 --requests N
+//   ember-client-bench --test get|set --mode embedded --requests N
+import EmberClient
+import EmberRESP
+import EmberStore
+import NIOCore
+
+struct Options {
+    var host = "127.0.0.1"
+    var port = 6379
+    var test = "get"
+    var mode = "pipelined"
+    var tasks = 800
+    var connections = 4
+    var requests = 1_000_000
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let flag = iterator.next() {
+            guard let value = iterator.next() else { fatalError("\(flag) needs a value") }
+            switch flag {
+            case "--host": host = value
+            case "--port": port = Int(value) ?? port
+            case "--test": test = value
+            case "--mode": mode = value
+            case "--tasks": tasks = Int(value) ?? tasks
+            case "--connections": connections = Int(value) ?? connections
+            case "--requests": requests = Int(value) ?? requests
+            default: fatalError("unknown option \(flag)")
+            }
+        }
+    }
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let key = Bytes("key:__rand_int__")
+let value = Bytes("xxxxxxxxxxxxxxxx")
+
+/// One request of the test on `client`.
+@inline(__always)
+func request(_ client: some RedisCommandExecutor) async throws {
+    if options.test == "set" {
+        _ = try await client.execute(["SET", key, value])
+    } else {
+        _ = try await client.execute(["GET", key])
+    }
+}
+
+/// Runs `tasks` concurrent loops sharing `requests` requests; returns requests per second.
+func measure(tasks: Int, _ client: @escaping @Sendable (Int) -> any RedisCommandExecutor) async throws -> Double {
+    let perTask = options.requests / tasks
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<tasks {
+            let executor = client(index)
+            group.addTask {
+                for _ in 0..<perTask { try await request(executor) }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Double(perTask * tasks) / seconds
+}
+
+var configuration = RedisConnectionConfiguration(host: options.host, port: options.port)
+configuration.libraryName = nil
+configuration.libraryVersion = nil
+configuration.commandTimeout = nil
+
+let rate: Double
+switch options.mode {
+case "pipelined":
+    // Every task shares a small pool; concurrent commands pipeline on its connections.
+    let pool = RedisConnectionPool(configuration: configuration, maximumConnections: options.connections, healthCheckInterval: nil)
+    _ = try await pool.set(key, to: value)
+    rate = try await measure(tasks: options.tasks) { _ in pool }
+    try await pool.close()
+case "connections":
+    // One connection per task, one command in flight on each.
+    var connections: [RedisConnection] = []
+    for _ in 0..<options.connections {
+        connections.append(try await RedisConnection.connect(configuration: configuration))
+    }
+    _ = try await connections[0].set(key, to: value)
+    let shared = connections
+    rate = try await measure(tasks: options.connections) { shared[$0] }
+    for connection in connections { try await connection.close() }
+case "embedded":
+    let client = EmbeddedClient(engine: Engine())
+    _ = try await client.set(key, to: value)
+    rate = try await measure(tasks: 1) { _ in client }
+default:
+    fatalError("unknown mode \(options.mode)")
+}
+print("rps \(Int(rate))")
