@@ -80,8 +80,6 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
         case unexpectedReply
         /// A connection URL or configuration that cannot be used.
         case invalidConfiguration
-        /// `rediss://` and TLS options: not supported yet.
-        case tlsNotSupported
         /// The command cannot run on this transport (an empty command, CLIENT REPLY OFF,
         /// SUBSCRIBE and other commands that break request/reply matching).
         case unsupportedCommand

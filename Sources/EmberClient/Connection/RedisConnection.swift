@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Tracing
 
 /// One connection to a Redis-protocol server (Ember or Redis), on SwiftNIO.
@@ -76,24 +77,26 @@ public final class RedisConnection: RedisCommandExecutor {
 
     /// Connects and sets the connection up (HELLO, AUTH, CLIENT SETNAME, SELECT).
     ///
-    /// Throws `RedisClientError` (`.connectFailed`, `.tlsNotSupported`) when the server cannot
-    /// be reached or the handshake times out, and the server's own error (`WRONGPASS`,
+    /// Throws `RedisClientError` (`.connectFailed`) when the server cannot be reached, the TLS
+    /// handshake fails (an untrusted certificate, a name mismatch) or the handshake times out, and the server's own error (`WRONGPASS`,
     /// `NOAUTH`, `ERR DB index is out of range`) when it refuses the setup.
     public static func connect(
         configuration: RedisConnectionConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = RedisConnection.disabledLogger
     ) async throws -> RedisConnection {
-        if configuration.usesTLS {
-            throw RedisClientError(.tlsNotSupported, "TLS (rediss://) is not supported yet")
-        }
         let deadline = NIODeadline.now() + configuration.connectTimeout
         let outbox = NIOLockedValueBox(RedisConnectionOutbox())
+        let tls = try configuration.tls.map { try TLSSetup(configuration: configuration, tls: $0) }
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        let handler = try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                     let handler = RedisChannelHandler(outbox: outbox, commandTimeout: configuration.commandTimeout)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -137,7 +140,7 @@ public final class RedisConnection: RedisCommandExecutor {
             let reason: String
             if handshakeExpired.withLockedValue({ $0 }) {
                 reason = "no answer to the handshake within the connect timeout (\(configuration.connectTimeout))"
-            } else if error.code == .connectionClosed {
+            } else if error == .connectionClosed {
                 reason = "the server closed the connection during the handshake"
             } else {
                 reason = error.message
@@ -160,6 +163,32 @@ public final class RedisConnection: RedisCommandExecutor {
         logger: Logger = RedisConnection.disabledLogger
     ) async throws -> RedisConnection {
         try await connect(configuration: RedisConnectionConfiguration(url: url), eventLoopGroup: eventLoopGroup, logger: logger)
+    }
+
+    /// The TLS context and SNI name for one connection attempt.
+    private struct TLSSetup: Sendable {
+        let context: NIOSSLContext
+        let serverHostname: String?
+
+        init(configuration: RedisConnectionConfiguration, tls: TLSConfiguration) throws {
+            do {
+                context = try NIOSSLContext(configuration: tls)
+            } catch {
+                throw RedisClientError(.invalidConfiguration, "the TLS configuration cannot be used: \(error)")
+            }
+            var name = configuration.tlsServerName
+            if name == nil, case .tcp(let host, _) = configuration.endpoint { name = host }
+            // SNI carries names only; an IP address is verified against the certificate's IP
+            // entries from the connected address instead.
+            if let candidate = name, Self.isIPAddress(candidate) { name = nil }
+            serverHostname = name
+        }
+
+        private static func isIPAddress(_ text: String) -> Bool {
+            if text.contains(":") { return true }
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+        }
     }
 
     /// The logger used when none is given: discards everything.
@@ -254,6 +283,8 @@ public final class RedisConnection: RedisCommandExecutor {
             try await channel.close()
         } catch ChannelError.alreadyClosed {
             // Closing twice is fine.
+        } catch NIOSSLError.uncleanShutdown {
+            // The server closed its side without TLS's close_notify: closed all the same.
         }
     }
 

@@ -1,5 +1,6 @@
 import EmberRESP
 import NIOCore
+import NIOSSL
 
 /// Where and how to connect: address, credentials, database, protocol and timeouts.
 ///
@@ -7,7 +8,7 @@ import NIOCore
 /// var configuration = try RedisConnectionConfiguration(url: "redis://:s3cret@127.0.0.1:6379/2")
 /// configuration.commandTimeout = .seconds(2)
 /// ```
-public struct RedisConnectionConfiguration: Sendable, Hashable {
+public struct RedisConnectionConfiguration: Sendable {
     /// The server's address.
     public enum Endpoint: Sendable, Hashable {
         case tcp(host: String, port: Int)
@@ -36,8 +37,20 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
     /// than Redis 7.2 do not know the command). Nil sends nothing.
     public var libraryName: String?
     public var libraryVersion: String?
-    /// Set by `rediss://`. Connections fail with `.tlsNotSupported` until TLS arrives.
-    public var usesTLS: Bool
+    /// TLS settings (swift-nio-ssl's): nil for a plain connection. `rediss://` sets the
+    /// default client configuration (the system's trust roots, full certificate and hostname
+    /// verification); set your own for a private CA (`trustRoots`), a client certificate
+    /// (`certificateChain`, `privateKey`) or pinned versions.
+    public var tls: TLSConfiguration?
+    /// The name the server's certificate is verified against and sent as SNI; nil uses the
+    /// endpoint's host (an IP address host is checked against the certificate's IP entries and
+    /// sends no SNI).
+    public var tlsServerName: String?
+    /// Whether the connection uses TLS.
+    public var usesTLS: Bool {
+        get { tls != nil }
+        set { tls = newValue ? (tls ?? .makeClientConfiguration()) : nil }
+    }
     /// Makes a swift-distributed-tracing client span for each command or pipeline (when a
     /// tracer is bootstrapped), with the OpenTelemetry database attributes.
     public var tracesCommands: Bool
@@ -53,7 +66,7 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
         commandTimeout: TimeAmount? = .seconds(30),
         libraryName: String? = "ember-client",
         libraryVersion: String? = EmberClientVersion.current,
-        usesTLS: Bool = false,
+        tls: TLSConfiguration? = nil,
         tracesCommands: Bool = true
     ) {
         self.endpoint = endpoint
@@ -66,7 +79,7 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
         self.commandTimeout = commandTimeout
         self.libraryName = libraryName
         self.libraryVersion = libraryVersion
-        self.usesTLS = usesTLS
+        self.tls = tls
         self.tracesCommands = tracesCommands
     }
 
@@ -79,7 +92,7 @@ public struct RedisConnectionConfiguration: Sendable, Hashable {
     ///
     /// - `redis://[[user]:password@]host[:port][/db]` (port 6379 and database 0 by default;
     ///   an IPv6 host in brackets: `redis://[::1]:6379`)
-    /// - `rediss://...`: the same, with TLS (parsed; connecting reports TLS as not supported yet)
+    /// - `rediss://...`: the same, with TLS (`tls` set to the default client configuration)
     /// - `unix://[[user]:password@]/path/to/redis.sock`
     ///
     /// Query parameters, for both forms: `db`, `protocol` (2 or 3) and `name` (client name).
