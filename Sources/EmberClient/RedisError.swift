@@ -91,6 +91,8 @@ public struct RedisClientError: Error, Sendable, Hashable, CustomStringConvertib
         /// Redis Cluster: more MOVED/ASK redirects (or TRYAGAIN/CLUSTERDOWN retries) than allowed,
         /// or no node could give a slot map.
         case clusterUnavailable
+        /// A WATCH-based transaction lost the race on every attempt: a watched key kept changing.
+        case transactionConflict
     }
 
     public let code: Code

@@ -172,6 +172,10 @@ final class ClusterTests: XCTestCase {
         return "\(prefix)\(index)"
     }
 
+    func testClusterPipelinesTransactionsAndShardedPubSub() async throws {
+        try await checkPipelinesTransactionsAndShardedPubSub(try await connect())
+    }
+
     // MARK: - Routing
 
     func testSlotMapFromBothProtocols() async throws {
@@ -369,4 +373,51 @@ private final class StopFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
+}
+
+extension ClusterTests {
+    /// Pipelines, transactions, WATCH and sharded pub/sub on the cluster (forwarded from the
+    /// class by `testClusterPipelinesTransactionsAndShardedPubSub`).
+    func checkPipelinesTransactionsAndShardedPubSub(_ client: RedisClusterClient) async throws {
+        // A pipeline over keys on every node: one write per node, replies in order.
+        let commands = (0..<60).map { RESPCommand("SET", "pipe:\($0)", $0) } + (0..<60).map { RESPCommand("GET", "pipe:\($0)") }
+            + [["MGET", "pipe:1", "pipe:2", "pipe:3"], ["PING"]]
+        let results = try await client.pipeline(commands)
+        XCTAssertEqual(results.count, commands.count)
+        for index in 0..<60 { XCTAssertEqual(try results[60 + index].get(), .bulkString(Bytes("\(index)"))) }
+        XCTAssertEqual(try results[120].get(), .array([.bulkString("1"), .bulkString("2"), .bulkString("3")]))
+
+        // A transaction goes whole to its slot's node; keys in several slots are refused.
+        var transaction = RedisTransaction()
+        let first = transaction.queue(["INCR", "{account}:a"], as: Int.self)
+        let second = transaction.queue(RESPCommand("INCRBY", "{account}:b", 5), as: Int.self)
+        let reply = try await client.multi(transaction)
+        let result = try XCTUnwrap(reply)
+        XCTAssertEqual(try result[first], 1)
+        XCTAssertEqual(try result[second], 5)
+        do {
+            _ = try await client.multi { $0.queue(["INCR", "a"]); $0.queue(["INCR", "b"]) }
+            XCTFail("a cross-slot transaction was sent")
+        } catch let error as RedisClientError {
+            XCTAssertEqual(error.code, .crossSlot)
+        }
+        let watched = try await client.watch(["{account}:a"]) { connection in
+            let value = try await connection.get("{account}:a", as: Int.self) ?? 0
+            var transaction = RedisTransaction()
+            transaction.queue(RESPCommand("SET", "{account}:a", value * 10))
+            return transaction
+        }
+        XCTAssertNotNil(watched)
+        try await assertEqual(await client.get("{account}:a", as: Int.self), 10)
+
+        // Sharded pub/sub: SSUBSCRIBE on the channel's node, SPUBLISH routed by slot.
+        let orders = try await client.subscribe(toShardChannels: ["orders:{7}"])
+        try await assertEqual(await client.send("SPUBLISH", "orders:{7}", "order 1"), .integer(1))
+        let message = try await withTimeLimit(.seconds(5)) {
+            var iterator = orders.makeAsyncIterator()
+            return try await iterator.next()
+        }
+        XCTAssertEqual(message, RedisPubSubMessage(kind: .shardMessage, channel: "orders:{7}", payload: "order 1"))
+        orders.unsubscribe()
+    }
 }

@@ -19,7 +19,12 @@ import NIOPosix
 /// - MGET, DEL, EXISTS, UNLINK, TOUCH and MSET whose keys span slots are split per slot and the
 ///   replies merged (MGET in key order, counts summed). Other commands whose keys span slots
 ///   throw `RedisClientError` with code `.crossSlot` before anything is sent.
-/// - `pipeline` runs its commands one after another, each routed on its own.
+/// - `pipeline` groups its commands by node: one write per node, the nodes concurrently;
+///   commands answered with a redirect are retried on their own. A pipeline that is a
+///   transaction (MULTI ... EXEC, as `multi` sends) goes whole to the node of its keys' slot.
+/// - `watch` runs a WATCH-based transaction on a dedicated connection to the keys' node.
+/// - Sharded pub/sub: `subscribe(toShardChannels:)` subscribes on the node that owns the
+///   channels' slot; SPUBLISH is routed like any keyed command.
 public final class RedisClusterClient: RedisCommandExecutor {
     /// A node's address, as the cluster names it.
     public struct NodeAddress: Sendable, Hashable, CustomStringConvertible {
@@ -62,6 +67,8 @@ public final class RedisClusterClient: RedisCommandExecutor {
         var slots: [NodeAddress?] = Array(repeating: nil, count: RedisClusterHashSlot.count)
         var primaries: [NodeAddress] = []
         var pools: [NodeAddress: RedisConnectionPool] = [:]
+        /// Sharded pub/sub: one subscriber per node that owns subscribed channels.
+        var subscribers: [NodeAddress: RedisSubscriber] = [:]
         var closed = false
         var rotation = 0
     }
@@ -106,11 +113,15 @@ public final class RedisClusterClient: RedisCommandExecutor {
 
     /// Closes every node's connections; later commands fail with `.closed`.
     public func close() async throws {
-        let pools = state.withLockedValue { state -> [RedisConnectionPool] in
+        let (pools, subscribers) = state.withLockedValue { state in
             state.closed = true
-            defer { state.pools = [:] }
-            return Array(state.pools.values)
+            defer {
+                state.pools = [:]
+                state.subscribers = [:]
+            }
+            return (Array(state.pools.values), Array(state.subscribers.values))
         }
+        for subscriber in subscribers { try? await subscriber.close() }
         for pool in pools { try? await pool.close() }
     }
 
@@ -316,6 +327,147 @@ public final class RedisClusterClient: RedisCommandExecutor {
         var host = String(parts[1][..<colon])
         if host.isEmpty { host = node.host }
         return (slot, NodeAddress(host: host, port: port))
+    }
+
+    // MARK: - Pipelines, transactions, sharded pub/sub
+
+    public func pipeline(_ commands: [RESPCommand]) async throws -> [Result<RESPValue, RedisServerError>] {
+        guard !commands.isEmpty else { return [] }
+        if commands.first?.name.equalsLowercased("multi") == true {
+            return try await transactionPipeline(commands)
+        }
+        // Commands with all their keys in one slot are grouped by that slot's node; the rest
+        // (keyless, split or refused multi-slot commands) run on their own.
+        var groups: [NodeAddress: [Int]] = [:]
+        var alone: [Int] = []
+        for (index, command) in commands.enumerated() {
+            guard let slot = try Self.singleSlot(of: command, orNilIfSplittable: true),
+                  let node = primary(forSlot: slot) else {
+                alone.append(index)
+                continue
+            }
+            groups[node, default: []].append(index)
+        }
+        var results = [Result<RESPValue, RedisServerError>?](repeating: nil, count: commands.count)
+        try await withThrowingTaskGroup(of: [(Int, Result<RESPValue, RedisServerError>)].self) { group in
+            for (node, indices) in groups {
+                group.addTask {
+                    let replies: [Result<RESPValue, RedisServerError>]
+                    do {
+                        replies = try await self.pool(for: node).pipeline(indices.map { commands[$0] })
+                    } catch let error as RedisClientError where error.code == .connectFailed {
+                        // The node is gone: route each command afresh.
+                        return try await self.runAlone(indices, of: commands)
+                    }
+                    var outcome: [(Int, Result<RESPValue, RedisServerError>)] = []
+                    var retry: [Int] = []
+                    for (index, reply) in zip(indices, replies) {
+                        if case .failure(let error) = reply,
+                           [.moved, .ask, .tryAgain, .clusterDown].contains(error.code) {
+                            retry.append(index)
+                        } else {
+                            outcome.append((index, reply))
+                        }
+                    }
+                    return outcome + (try await self.runAlone(retry, of: commands))
+                }
+            }
+            if !alone.isEmpty {
+                let lone = alone
+                group.addTask { try await self.runAlone(lone, of: commands) }
+            }
+            for try await part in group {
+                for (index, result) in part { results[index] = result }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Runs the commands at `indices` one by one with full routing (redirects, splitting).
+    private func runAlone(_ indices: [Int], of commands: [RESPCommand]) async throws -> [(Int, Result<RESPValue, RedisServerError>)] {
+        var outcome: [(Int, Result<RESPValue, RedisServerError>)] = []
+        for index in indices {
+            do {
+                outcome.append((index, .success(try await execute(commands[index]))))
+            } catch let error as RedisServerError {
+                outcome.append((index, .failure(error)))
+            }
+        }
+        return outcome
+    }
+
+    /// The one slot of `command`'s keys; nil when it has no keys (or, if asked, when its keys
+    /// span slots but it can be split). Throws `.crossSlot` for a multi-slot command that cannot.
+    private static func singleSlot(of command: RESPCommand, orNilIfSplittable: Bool) throws -> Int? {
+        let keys = ClusterKeySpec.keys(of: command)
+        guard let first = keys.first else { return nil }
+        let slot = RedisClusterHashSlot.slot(for: first)
+        if keys.allSatisfy({ RedisClusterHashSlot.slot(for: $0) == slot }) { return slot }
+        let name = command.name.string.uppercased()
+        if orNilIfSplittable, ["MGET", "DEL", "EXISTS", "UNLINK", "TOUCH", "MSET"].contains(name) { return nil }
+        throw RedisClientError(.crossSlot, "CROSSSLOT: the keys of \(name) hash to different slots; use {hash tags} to keep them in one slot")
+    }
+
+    /// The slot shared by every key of `commands`, nil if they have none.
+    private static func commonSlot(of commands: some Sequence<RESPCommand>) throws -> Int? {
+        var common: Int?
+        for command in commands {
+            guard let slot = try singleSlot(of: command, orNilIfSplittable: false) else { continue }
+            if let common, common != slot {
+                throw RedisClientError(.crossSlot, "CROSSSLOT: a transaction's keys must all hash to one slot; use {hash tags}")
+            }
+            common = slot
+        }
+        return common
+    }
+
+    /// MULTI ... EXEC: sent whole to the node of its keys' slot, again after a MOVED
+    /// (the queued commands were refused with MOVED, so EXEC aborted and nothing ran).
+    private func transactionPipeline(_ commands: [RESPCommand]) async throws -> [Result<RESPValue, RedisServerError>] {
+        let slot = try Self.commonSlot(of: commands)
+        var attempts = 0
+        while true {
+            attempts += 1
+            let node = try await target(forSlot: slot)
+            let replies = try await pool(for: node).pipeline(commands)
+            let redirected = replies.contains { reply in
+                if case .failure(let error) = reply { return error.code == .moved || error.code == .ask }
+                return false
+            }
+            guard redirected, attempts <= configuration.maximumRedirects else { return replies }
+            try? await refreshSlotMap()
+        }
+    }
+
+    /// `RedisConnection.watch` on a dedicated connection to the node of `keys`' slot (every
+    /// key must hash to one slot).
+    public func watch(
+        _ keys: [any RESPArgumentConvertible],
+        maximumAttempts: Int = 16,
+        _ body: (RedisConnection) async throws -> RedisTransaction?
+    ) async throws -> RedisTransactionResult? {
+        let slot = try Self.commonSlot(of: [RESPCommand(["WATCH"] + keys)])
+        let node = try await target(forSlot: slot)
+        return try await pool(for: node).watch(keys, maximumAttempts: maximumAttempts, body)
+    }
+
+    /// Subscribes to sharded channels (SSUBSCRIBE) on the node that owns their slot (all of
+    /// them must hash to one slot). A subscription whose slot later moves ends with an error,
+    /// as the server unsubscribes it; subscribe again to follow the slot.
+    public func subscribe(toShardChannels channels: [any RESPArgumentConvertible]) async throws -> RedisSubscription {
+        let names = channels.map(\.respArgument)
+        let slot = try Self.commonSlot(of: [RESPCommand(["SSUBSCRIBE"] + names)])
+        let node = try await target(forSlot: slot)
+        let subscriber = try state.withLockedValue { state throws -> RedisSubscriber in
+            if state.closed { throw RedisClientError(.closed, "the cluster client is closed") }
+            if let subscriber = state.subscribers[node] { return subscriber }
+            var connection = configuration.connection
+            connection.endpoint = .tcp(host: node.host, port: node.port)
+            let subscriber = RedisSubscriber(configuration: connection, eventLoopGroup: eventLoopGroup, logger: logger)
+            state.subscribers[node] = subscriber
+            return subscriber
+        }
+        return try await subscriber.subscribe(.shard, names)
     }
 
     /// Sends `command` to the owner of `slot` (any primary when nil), following redirects.

@@ -55,6 +55,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     /// Why the connection ended, once it has.
     private var failure: RedisClientError?
+    /// Set on subscriber connections: receives pub/sub events instead of request matching.
+    var pushes: ((RESPValue) -> Void)?
 
     init(outbox: NIOLockedValueBox<RedisConnectionOutbox>, commandTimeout: TimeAmount?) {
         self.outbox = outbox
@@ -100,9 +102,15 @@ final class RedisChannelHandler: ChannelInboundHandler {
         var protocolError: RedisClientError?
         do throws(RESPProtocolError) {
             while let value = try parser.next(&inbound!) {
+                if let pushes, Self.isPubSubEvent(value) || (requests.isEmpty && Self.isError(value)) {
+                    // A subscriber connection: messages and (un)subscribe confirmations (pushes
+                    // in RESP3, plain arrays in RESP2), and errors no command waits for (a
+                    // refused SUBSCRIBE), go to the subscriber.
+                    pushes(value)
+                    continue
+                }
                 if case .push = value {
-                    // Out-of-band (RESP3 pub/sub messages, invalidations): not a reply. Nothing
-                    // subscribes yet, so they are dropped.
+                    // Out-of-band data on a command connection (invalidations): not a reply.
                     continue
                 }
                 guard let request = requests.popFirst() else {
@@ -130,6 +138,30 @@ final class RedisChannelHandler: ChannelInboundHandler {
             inbound = nil
         } else if inbound!.readerIndex > 64 * 1024 {
             inbound!.discardReadBytes()
+        }
+    }
+
+    private static func isError(_ value: RESPValue) -> Bool {
+        if case .error = value { return true }
+        return false
+    }
+
+    /// `message`, `pmessage`, `smessage` and the (un)subscribe confirmations, in either protocol.
+    private static func isPubSubEvent(_ value: RESPValue) -> Bool {
+        let elements: [RESPValue]
+        switch value {
+        case .push(let items), .array(let items): elements = items
+        default: return false
+        }
+        guard elements.count >= 3, let kind = elements[0].bytes else { return false }
+        switch kind.count {
+        case 7: return kind.equalsLowercased("message")
+        case 8: return kind.equalsLowercased("pmessage") || kind.equalsLowercased("smessage")
+        case 9: return kind.equalsLowercased("subscribe")
+        case 10: return kind.equalsLowercased("psubscribe") || kind.equalsLowercased("ssubscribe")
+        case 11: return kind.equalsLowercased("unsubscribe")
+        case 12: return kind.equalsLowercased("punsubscribe") || kind.equalsLowercased("sunsubscribe")
+        default: return false
         }
     }
 

@@ -450,7 +450,7 @@ public final class RedisConnection: RedisCommandExecutor {
     private func drain() {
         let (bytes, waiters) = outbox.withLockedValue { outbox -> (ByteBuffer, [ReplyWaiter]) in
             outbox.drainScheduled = false
-            guard !outbox.waiters.isEmpty else { return (ByteBuffer(), []) }
+            guard outbox.buffer.readableBytes > 0 else { return (ByteBuffer(), []) }
             let batch = (outbox.buffer, outbox.waiters)
             outbox.buffer = channel.allocator.buffer(capacity: 0)
             outbox.waiters = []
@@ -459,8 +459,29 @@ public final class RedisConnection: RedisCommandExecutor {
             outbox.commandsWritten += batch.1.count
             return batch
         }
-        guard !waiters.isEmpty else { return }
+        guard bytes.readableBytes > 0 else { return }
         handler.value.write(bytes, waiters: waiters)
+    }
+
+    // MARK: - Subscriber connections
+
+    /// Routes pub/sub events (and errors no command waits for) to `handler` from now on; for
+    /// `RedisSubscriber`, before it sends its first SUBSCRIBE.
+    func routePubSubEvents(to handler: @escaping @Sendable (RESPValue) -> Void) async throws {
+        try await channel.eventLoop.submit { self.handler.value.pushes = handler }.get()
+    }
+
+    /// Writes commands whose answers arrive as pub/sub events rather than replies
+    /// ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE): nothing waits for them here.
+    func sendWithoutReply(_ commands: [RESPCommand]) throws {
+        let failed = outbox.withLockedValue { outbox -> (error: RedisClientError?, drain: Bool) in
+            if let error = outbox.closedError { return (error, false) }
+            for command in commands { command.encode(into: &outbox.buffer) }
+            defer { outbox.drainScheduled = true }
+            return (nil, !outbox.drainScheduled)
+        }
+        if let error = failed.error { throw error }
+        if failed.drain { channel.eventLoop.execute { self.drain() } }
     }
 
     /// Refuses commands whose replies would not match one-to-one.
