@@ -88,6 +88,26 @@ final class ClusterFixture: @unchecked Sendable {
 
     func nodeID(_ port: Int) -> String { cli(port, ["CLUSTER", "MYID"]) }
 
+    func killNode(_ port: Int) {
+        _ = Self.run(Self.script, ["kill-node", String(port), directory])
+    }
+
+    func restartNode(_ port: Int) {
+        _ = Self.run(Self.script, ["restart-node", String(port), directory])
+    }
+
+    /// Waits until every node reports cluster_state:ok and three replicas are in sync.
+    func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let ok = ports.allSatisfy { cli($0, ["CLUSTER", "INFO"]).contains("cluster_state:ok") }
+            let synced = ports.filter { cli($0, ["INFO", "replication"]).contains("master_link_status:up") }.count
+            if ok && synced == 3 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RedisClientError(.clusterUnavailable, "the cluster did not recover")
+    }
+
     static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
@@ -170,6 +190,100 @@ final class ClusterTests: XCTestCase {
         var index = 0
         while RedisClusterHashSlot.slot(for: "\(prefix)\(index)") != slot { index += 1 }
         return "\(prefix)\(index)"
+    }
+
+    func testSlotMapFromShardsListsReplicas() async throws {
+        let client = try await connect()
+        for primary in client.primaries {
+            XCTAssertEqual(client.replicas(of: primary).count, 1, "\(primary)")
+        }
+    }
+
+    func testReadsFromReplicas() async throws {
+        let cluster = try cluster()
+        var connection = RedisConnectionConfiguration(host: "127.0.0.1", port: cluster.basePort)
+        connection.connectTimeout = .seconds(2)
+        var configuration = RedisClusterClient.Configuration(seeds: [.init(host: "127.0.0.1", port: cluster.basePort)], connection: connection)
+        configuration.readsFromReplicas = true
+        let client = try await RedisClusterClient.connect(configuration: configuration)
+        defer { Task { try? await client.close() } }
+        let key = "replica-read:{r}"
+        let primary = try XCTUnwrap(client.primary(forSlot: RedisClusterHashSlot.slot(for: key)))
+        let replica = try XCTUnwrap(client.replicas(of: primary).first)
+        cluster.cli(replica.port, ["CONFIG", "RESETSTAT"])
+        cluster.cli(primary.port, ["CONFIG", "RESETSTAT"])
+        try await client.set(key, to: "copied")
+        // Replication is asynchronous: the replica answers nil until the write reaches it.
+        try await withTimeLimit(.seconds(5)) {
+            while try await client.get(key, as: String.self) != "copied" { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        XCTAssert(cluster.cli(replica.port, ["INFO", "commandstats"]).contains("cmdstat_get:"), "the replica served the GETs")
+        let primaryStats = cluster.cli(primary.port, ["INFO", "commandstats"])
+        XCTAssert(primaryStats.contains("cmdstat_set:"), "the write went to the primary")
+        XCTAssertFalse(primaryStats.contains("cmdstat_get:"), "no read went to the primary")
+    }
+
+    /// A primary is SIGKILLed under a write load; its replica takes over after the node
+    /// timeout. Writes acknowledged by the primary and one replica (WAIT 1) survive, and the
+    /// client's own commands reach the new primary. The killed node is then restarted and
+    /// rejoins as a replica, leaving the cluster as it was for the other tests.
+    func testPrimaryKilledUnderLoad() async throws {
+        let cluster = try cluster()
+        let client = try await connect()
+        let key = "crash:{counter}"
+        let slot = RedisClusterHashSlot.slot(for: key)
+        let primary = try XCTUnwrap(client.primary(forSlot: slot))
+        let replica = try XCTUnwrap(client.replicas(of: primary).first)
+
+        let stop = StopFlag()
+        let writer = Task { () -> (acknowledged: Int, attempted: Int) in
+            var acknowledged = 0
+            var attempted = 0
+            while !stop.isSet {
+                guard let node = client.primary(forSlot: slot) else { continue }
+                attempted += 1
+                do {
+                    // INCR, then WAIT until one replica has it: only then is it acknowledged.
+                    let replies = try await client.pool(for: node).pipeline([["INCR", Bytes(key)], ["WAIT", "1", "1000"]])
+                    if case .success = replies[0], case .success(.integer(let copies)) = replies[1], copies >= 1 {
+                        acknowledged += 1
+                    }
+                } catch {
+                    // The primary is gone: wait for the map to name the new one.
+                    try? await Task.sleep(for: .milliseconds(50))
+                    try? await client.refreshSlotMap()
+                }
+            }
+            return (acknowledged, attempted)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        cluster.killNode(primary.port)
+        // The client itself finds the new primary (after the node timeout of 2 s) on its own.
+        let clock = ContinuousClock()
+        let killed = clock.now
+        try await withTimeLimit(.seconds(30)) {
+            while true {
+                do {
+                    _ = try await client.incr("crash:{probe}")
+                    if client.primary(forSlot: slot) == replica { return }
+                } catch {}
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        print("primary killed: the client wrote to the promoted replica after \(clock.now - killed)")
+        try await Task.sleep(for: .milliseconds(300))
+        stop.set()
+        let (acknowledged, attempted) = try await writer.value
+        let value = try await client.get(key, as: Int.self) ?? 0
+        print("primary killed: \(acknowledged) INCRs acknowledged by WAIT, \(attempted) attempted, counter \(value)")
+        XCTAssertGreaterThan(acknowledged, 0)
+        XCTAssertGreaterThanOrEqual(value, acknowledged, "an acknowledged write was lost")
+        XCTAssertLessThanOrEqual(value, attempted)
+        _ = try await client.del(key)
+
+        cluster.restartNode(primary.port)
+        try await cluster.waitUntilHealthy()
+        try await client.refreshSlotMap()
     }
 
     func testClusterPipelinesTransactionsAndShardedPubSub() async throws {

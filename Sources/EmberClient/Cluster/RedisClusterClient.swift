@@ -1,4 +1,5 @@
 import EmberRESP
+import EmberStore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -19,8 +20,9 @@ import NIOPosix
 /// - MGET, DEL, EXISTS, UNLINK, TOUCH and MSET whose keys span slots are split per slot and the
 ///   replies merged (MGET in key order, counts summed). Other commands whose keys span slots
 ///   throw `RedisClientError` with code `.crossSlot` before anything is sent.
-/// - `pipeline` groups its commands by node: one write per node, the nodes concurrently;
-///   commands answered with a redirect are retried on their own. A pipeline that is a
+/// - `pipeline` groups its commands by node: one write per node, the nodes concurrently, so
+///   order holds among commands to the same node only (as on any cluster); commands answered
+///   with a redirect, and multi-slot commands that are split, run on their own afterwards. A pipeline that is a
 ///   transaction (MULTI ... EXEC, as `multi` sends) goes whole to the node of its keys' slot.
 /// - `watch` runs a WATCH-based transaction on a dedicated connection to the keys' node.
 /// - Sharded pub/sub: `subscribe(toShardChannels:)` subscribes on the node that owns the
@@ -44,6 +46,12 @@ public final class RedisClusterClient: RedisCommandExecutor {
         /// `database` must stay 0 in a cluster).
         public var connection: RedisConnectionConfiguration
         public var maximumConnectionsPerNode: Int = 2
+        /// Sends read-only commands (GET, HGETALL, ZRANGE, ... as Redis flags them) with a
+        /// single slot to an online replica of the slot's primary, over connections that sent
+        /// READONLY; writes still go to the primary. Replicas lag slightly behind: a read may
+        /// not see a write just acknowledged. A replica that cannot be reached or redirects
+        /// sends the read to the primary.
+        public var readsFromReplicas: Bool = false
         /// MOVED/ASK redirects followed for one command before it fails.
         public var maximumRedirects: Int = 5
         /// TRYAGAIN/CLUSTERDOWN (and failed connects) retried for one command before it fails.
@@ -69,6 +77,10 @@ public final class RedisClusterClient: RedisCommandExecutor {
         var pools: [NodeAddress: RedisConnectionPool] = [:]
         /// Sharded pub/sub: one subscriber per node that owns subscribed channels.
         var subscribers: [NodeAddress: RedisSubscriber] = [:]
+        /// Each primary's replicas that are online (for reads from replicas).
+        var replicas: [NodeAddress: [NodeAddress]] = [:]
+        /// Pools to replicas, whose connections send READONLY.
+        var replicaPools: [NodeAddress: RedisConnectionPool] = [:]
         var closed = false
         var rotation = 0
     }
@@ -117,9 +129,10 @@ public final class RedisClusterClient: RedisCommandExecutor {
             state.closed = true
             defer {
                 state.pools = [:]
+                state.replicaPools = [:]
                 state.subscribers = [:]
             }
-            return (Array(state.pools.values), Array(state.subscribers.values))
+            return (Array(state.pools.values) + Array(state.replicaPools.values), Array(state.subscribers.values))
         }
         for subscriber in subscribers { try? await subscriber.close() }
         for pool in pools { try? await pool.close() }
@@ -130,6 +143,11 @@ public final class RedisClusterClient: RedisCommandExecutor {
     /// The primary that owns `slot` in the current map.
     public func primary(forSlot slot: Int) -> NodeAddress? {
         state.withLockedValue { $0.slots[slot] }
+    }
+
+    /// The replicas of `primary` in the current map (those not marked failed).
+    public func replicas(of primary: NodeAddress) -> [NodeAddress] {
+        state.withLockedValue { $0.replicas[primary] ?? [] }
     }
 
     /// The primaries in the current map.
@@ -152,8 +170,9 @@ public final class RedisClusterClient: RedisCommandExecutor {
         }
     }
 
-    /// Loads the slot map with `CLUSTER SLOTS` from the first known node (primaries of the
-    /// current map, then the seeds) that answers.
+    /// Loads the slot map from the first known node (primaries of the current map, then the
+    /// seeds) that answers: `CLUSTER SHARDS` (Redis 7), or `CLUSTER SLOTS` where SHARDS is
+    /// unknown. Replicas marked failed are left out.
     public func refreshSlotMap() async throws {
         let candidates = state.withLockedValue { state -> [NodeAddress] in
             var seen = Set<NodeAddress>()
@@ -162,66 +181,29 @@ public final class RedisClusterClient: RedisCommandExecutor {
         var lastError: (any Error)?
         for node in candidates {
             do {
-                let reply = try await pool(for: node).execute(["CLUSTER", "SLOTS"])
-                let (slots, primaries) = try Self.parseSlots(reply, askedNode: node)
+                let pool = try pool(for: node)
+                let topology: ClusterTopology
+                do {
+                    topology = try ClusterTopology(shards: try await pool.execute(["CLUSTER", "SHARDS"]), askedNode: node)
+                } catch let error as RedisServerError where error.code == .err {
+                    topology = try ClusterTopology(slots: try await pool.execute(["CLUSTER", "SLOTS"]), askedNode: node)
+                }
                 state.withLockedValue { state in
-                    state.slots = slots
-                    state.primaries = primaries
+                    state.slots = topology.slots
+                    state.primaries = topology.primaries
+                    state.replicas = topology.replicas
                 }
                 return
             } catch let error as RedisClientError where error.code == .closed {
                 throw error
             } catch {
-                logger.debug("CLUSTER SLOTS failed", metadata: ["node": "\(node)", "error": "\(error)"])
+                logger.debug("slot map refresh failed", metadata: ["node": "\(node)", "error": "\(error)"])
                 lastError = error
             }
         }
         throw RedisClientError(.clusterUnavailable, "no node gave a slot map (last error: \(lastError.map { "\($0)" } ?? "no nodes"))")
     }
 
-    /// Parses a `CLUSTER SLOTS` reply (RESP2 or RESP3): `[[start, end, [host, port, id, ...], replicas...], ...]`.
-    static func parseSlots(_ reply: RESPValue, askedNode: NodeAddress) throws -> ([NodeAddress?], [NodeAddress]) {
-        func elements(_ value: RESPValue) -> [RESPValue]? {
-            switch value {
-            case .array(let elements), .set(let elements): return elements
-            default: return nil
-            }
-        }
-        func integer(_ value: RESPValue) -> Int? {
-            switch value {
-            case .integer(let number): return Int(number)
-            case .bulkString(let bytes): return Int(bytes.string)
-            case .simpleString(let text): return Int(text)
-            default: return nil
-            }
-        }
-        func text(_ value: RESPValue) -> String? {
-            switch value {
-            case .bulkString(let bytes): return bytes.string
-            case .simpleString(let text): return text
-            case .verbatimString(_, let bytes): return bytes.string
-            default: return nil
-            }
-        }
-        guard let ranges = elements(reply) else { throw RedisClientError.unexpectedReply(reply, expected: "a CLUSTER SLOTS array") }
-        var slots = [NodeAddress?](repeating: nil, count: RedisClusterHashSlot.count)
-        var primaries: [NodeAddress] = []
-        for range in ranges {
-            guard let fields = elements(range), fields.count >= 3,
-                  let start = integer(fields[0]), let end = integer(fields[1]),
-                  0 <= start, start <= end, end < RedisClusterHashSlot.count,
-                  let node = elements(fields[2]), node.count >= 2,
-                  var host = text(node[0]), let port = integer(node[1])
-            else { throw RedisClientError.unexpectedReply(range, expected: "a CLUSTER SLOTS range") }
-            // An empty host (or "?") means "the node you asked".
-            if host.isEmpty || host == "?" { host = askedNode.host }
-            let address = NodeAddress(host: host, port: port)
-            if !primaries.contains(address) { primaries.append(address) }
-            for slot in start...end { slots[slot] = address }
-        }
-        if primaries.isEmpty { throw RedisClientError(.clusterUnavailable, "CLUSTER SLOTS lists no slots") }
-        return (slots, primaries)
-    }
 
     // MARK: - Commands
 
@@ -372,14 +354,11 @@ public final class RedisClusterClient: RedisCommandExecutor {
                     return outcome + (try await self.runAlone(retry, of: commands))
                 }
             }
-            if !alone.isEmpty {
-                let lone = alone
-                group.addTask { try await self.runAlone(lone, of: commands) }
-            }
             for try await part in group {
                 for (index, result) in part { results[index] = result }
             }
         }
+        for (index, result) in try await runAlone(alone, of: commands) { results[index] = result }
         return results.map { $0! }
     }
 
@@ -470,9 +449,53 @@ public final class RedisClusterClient: RedisCommandExecutor {
         return try await subscriber.subscribe(.shard, names)
     }
 
+    // MARK: - Replica reads
+
+    /// Commands Redis flags read-only, from the engine's command table.
+    private static let readOnlyCommands: Set<String> = Set(
+        CommandSpec.all.filter { $0.flags.contains(.readonly) }.map { $0.name.lowercased() })
+
+    static func isReadOnly(_ command: RESPCommand) -> Bool {
+        readOnlyCommands.contains(command.name.string.lowercased())
+    }
+
+    /// An online replica of `primary`, chosen in turn; nil when it has none.
+    private func replica(of primary: NodeAddress) -> NodeAddress? {
+        state.withLockedValue { state in
+            guard let replicas = state.replicas[primary], !replicas.isEmpty else { return nil }
+            state.rotation &+= 1
+            return replicas[state.rotation % replicas.count]
+        }
+    }
+
+    /// The pool for reads from one replica (its connections send READONLY).
+    private func replicaPool(for node: NodeAddress) throws -> RedisConnectionPool {
+        try state.withLockedValue { state in
+            if state.closed { throw RedisClientError(.closed, "the cluster client is closed") }
+            if let pool = state.replicaPools[node] { return pool }
+            var connection = configuration.connection
+            connection.endpoint = .tcp(host: node.host, port: node.port)
+            connection.readOnly = true
+            let pool = RedisConnectionPool(
+                configuration: connection, maximumConnections: configuration.maximumConnectionsPerNode,
+                eventLoopGroup: eventLoopGroup, logger: logger)
+            state.replicaPools[node] = pool
+            return pool
+        }
+    }
+
     /// Sends `command` to the owner of `slot` (any primary when nil), following redirects.
     private func executeRouted(_ command: RESPCommand, slot: Int?) async throws -> RESPValue {
         var node = try await target(forSlot: slot)
+        if configuration.readsFromReplicas, slot != nil, Self.isReadOnly(command), let replica = replica(of: node) {
+            do {
+                return try await replicaPool(for: replica).execute(command)
+            } catch let error as RedisServerError where [.moved, .ask, .tryAgain, .clusterDown, .loading].contains(error.code) {
+                // The replica no longer serves the slot (or is syncing): ask the primary.
+            } catch let error as RedisClientError where error.code == .connectFailed || error.code == .connectionClosed {
+                // The replica is gone: the primary answers instead.
+            }
+        }
         var asking = false
         var redirects = 0
         var retries = 0

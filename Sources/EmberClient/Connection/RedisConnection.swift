@@ -229,6 +229,9 @@ public final class RedisConnection: RedisCommandExecutor {
         if configuration.database != 0 {
             setup.append((RESPCommand("SELECT", configuration.database), true))
         }
+        if configuration.readOnly {
+            setup.append((["READONLY"], true))
+        }
         if let library = configuration.libraryName {
             setup.append((["CLIENT", "SETINFO", "LIB-NAME", Bytes(library)], false))
         }

@@ -51,6 +51,8 @@ public struct RedisConnectionConfiguration: Sendable {
         get { tls != nil }
         set { tls = newValue ? (tls ?? .makeClientConfiguration()) : nil }
     }
+    /// Sends READONLY on connect: a connection to a cluster replica that serves reads.
+    public var readOnly: Bool = false
     /// Makes a swift-distributed-tracing client span for each command or pipeline (when a
     /// tracer is bootstrapped), with the OpenTelemetry database attributes.
     public var tracesCommands: Bool
