@@ -181,6 +181,46 @@ final class TransactionScriptPubSubTests: XCTestCase {
         try await connection.close()
     }
 
+    // MARK: - Codable
+
+    private struct Session: Codable, Equatable, Sendable {
+        var user: String
+        var roles: [String]
+        var expires: Double?
+    }
+
+    func testCodableValuesInProcessAndOnRedis() async throws {
+        let server = try await startServer()
+        let connection = try await RedisConnection.connect(configuration: configuration(server))
+        for client in [EmbeddedClient(engine: Engine()) as any RedisCommandExecutor, connection] {
+            let session = Session(user: "ada", roles: ["admin", "ops"], expires: 1.5)
+            try await client.set("session:1", json: session, options: SetOptions(expiration: .seconds(60)))
+            try await assertEqual(await client.get("session:1", json: Session.self), session)
+            try await assertNil(await client.get("session:2", json: Session.self))
+            try await client.hset("sessions", field: "1", json: session)
+            try await assertEqual(await client.hget("sessions", field: "1", json: Session.self), session)
+            try await client.set("broken", to: "{not json")
+            do {
+                _ = try await client.get("broken", json: Session.self)
+                XCTFail("decoded broken JSON")
+            } catch let error as RedisClientError {
+                XCTAssertEqual(error.code, .unexpectedReply)
+            }
+        }
+        // JSON over pub/sub.
+        let subscriber = RedisSubscriber(configuration: configuration(server))
+        let sessions = try await subscriber.subscribe(to: ["sessions"])
+        try await assertEqual(await connection.publish("sessions", json: Session(user: "bob", roles: [])), 1)
+        try await assertEqual(await connection.pubsubSubscriberCounts(["sessions", "none"]), ["sessions": 1, "none": 0])
+        let message = try await withTimeLimit(.seconds(5)) {
+            var iterator = sessions.makeAsyncIterator()
+            return try await iterator.next()
+        }
+        XCTAssertEqual(try message?.decode(json: Session.self), Session(user: "bob", roles: []))
+        try await subscriber.close()
+        try await connection.close()
+    }
+
     // MARK: - Pub/sub
 
     func testSubscriptionsInRESP2() async throws {
