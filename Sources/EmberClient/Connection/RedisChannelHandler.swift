@@ -33,6 +33,9 @@ struct RedisConnectionOutbox {
 /// written, so deadlines grow along the queue). One timer follows the oldest request still
 /// waiting; when it fires, the expired requests fail with `.commandTimeout` but keep their
 /// place in the queue, so their replies, if they ever come, are recognised and dropped.
+///
+/// Its state is confined to the event loop, so the runtime's exclusivity checks on it are
+/// switched off (`@exclusivity(unchecked)`): they cost a few percent of the read path.
 final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -45,18 +48,18 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
     private let commandTimeout: TimeAmount?
     private let parser = RESPValueParser()
-    private var requests = Deque<Request>()
+    @exclusivity(unchecked) private var requests = Deque<Request>()
     /// The first `timedOut` requests already failed with a timeout; their replies are dropped.
-    private var timedOut = 0
-    private var timer: Scheduled<Void>?
-    private var inbound: ByteBuffer?
+    @exclusivity(unchecked) private var timedOut = 0
+    @exclusivity(unchecked) private var timer: Scheduled<Void>?
+    @exclusivity(unchecked) private var inbound: ByteBuffer?
     /// Replies matched in one read, completed together (kept to reuse its storage).
-    private var replies: [(ReplyWaiter, RESPValue)] = []
-    private var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private var replies: [(ReplyWaiter, RESPValue)] = []
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
     /// Why the connection ended, once it has.
-    private var failure: RedisClientError?
+    @exclusivity(unchecked) private var failure: RedisClientError?
     /// Set on subscriber connections: receives pub/sub events instead of request matching.
-    var pushes: ((RESPValue) -> Void)?
+    @exclusivity(unchecked) var pushes: ((RESPValue) -> Void)?
 
     init(outbox: NIOLockedValueBox<RedisConnectionOutbox>, commandTimeout: TimeAmount?) {
         self.outbox = outbox
