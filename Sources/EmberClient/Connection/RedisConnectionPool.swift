@@ -137,8 +137,9 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     /// transactions and anything else that keeps state on the connection between round trips.
     ///
     /// The connection goes back to the pool afterwards, so `body` must leave it as it found it
-    /// (no WATCH left set, no MULTI open, database 0). If `body` throws while a transaction
-    /// may be open, the pool sends RESET-free clean-up: DISCARD and UNWATCH.
+    /// (no WATCH left set, no MULTI open, database 0). If `body` throws, the pool sends
+    /// DISCARD and UNWATCH before sharing the connection again, in case a transaction or a
+    /// watch was left open.
     public func withDedicatedConnection<Value: Sendable>(_ body: (RedisConnection) async throws -> Value) async throws -> Value {
         let connection = try await obtain(dedicated: true)
         do {
