@@ -2,6 +2,7 @@
 // bench/client, which runs it beside redis-benchmark against the same server.
 //
 //   ember-client-bench --port P --test get|set --mode pipelined --tasks 800 --connections 4 --requests N
+//   ember-client-bench --port P --test get|set --mode connection --tasks 800 --requests N   (no pool)
 //   ember-client-bench --port P --test get|set --mode connections --connections 50 --requests N
 //   ember-client-bench --test get|set --mode embedded --requests N
 import EmberClient
@@ -82,6 +83,12 @@ case "pipelined":
     _ = try await pool.set(key, to: value)
     rate = try await measure(tasks: options.tasks) { _ in pool }
     try await pool.close()
+case "connection":
+    // Every task shares one connection directly (no pool in between).
+    let connection = try await RedisConnection.connect(configuration: configuration)
+    _ = try await connection.set(key, to: value)
+    rate = try await measure(tasks: options.tasks) { _ in connection }
+    try await connection.close()
 case "connections":
     // One connection per task, one command in flight on each.
     var connections: [RedisConnection] = []
