@@ -88,7 +88,9 @@ public struct RESPValueParser: Sendable {
         guard let marker = buffer.getInteger(at: cursor, as: UInt8.self) else { return nil }
         var position = cursor + 1
         guard let header = line(buffer, &position) else { return nil }
-        let text = String(buffer: header)
+        // The header as text, made only for the types that carry text (not for the length of
+        // every bulk string and array).
+        var text: String { String(buffer: header) }
         func integer() throws(RESPProtocolError) -> Int64 {
             guard let value = header.withUnsafeReadableBytes({ parseInt64($0) }) else {
                 throw RESPProtocolError("Protocol error: invalid integer '\(text)'")
@@ -132,6 +134,7 @@ public struct RESPValueParser: Sendable {
             value = .array(elements)
         case UInt8(ascii: "_"): value = .null
         case UInt8(ascii: ","):
+            let text = text
             switch text {
             case "inf": value = .double(.infinity)
             case "-inf": value = .double(-.infinity)
@@ -141,6 +144,7 @@ public struct RESPValueParser: Sendable {
                 value = .double(double)
             }
         case UInt8(ascii: "#"):
+            let text = text
             guard text == "t" || text == "f" else { throw RESPProtocolError("Protocol error: invalid boolean '\(text)'") }
             value = .boolean(text == "t")
         case UInt8(ascii: "%"), UInt8(ascii: "|"):

@@ -61,6 +61,26 @@ final class ConnectionTests: XCTestCase {
         print("automatic pipelining (\(kind)): \(count) concurrent GETs in \(flushes) writes")
     }
 
+    /// A reply of 200,000 elements (about 3 MB, many reads) arrives whole and in order.
+    func testLargeReplies() async throws {
+        for kind in [ServerProcess.Kind.redis, .ember] {
+            let server = try await startServer(kind)
+            let connection = try await connect(server.configuration())
+            for batch in 0..<20 {
+                var command: RESPCommand = ["RPUSH", "big"]
+                command.append(contentsOf: (0..<10_000).map { "item-\(batch * 10_000 + $0)" })
+                try await connection.execute(command)
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let items = try await connection.send(["LRANGE", "big", 0, -1], as: [String].self)
+            print("LRANGE of 200,000 elements (\(kind)): \(clock.now - start)")
+            XCTAssertEqual(items.count, 200_000)
+            XCTAssertEqual(items.first, "item-0")
+            XCTAssertEqual(items.last, "item-199999")
+        }
+    }
+
     func testExplicitPipelineIsOneWrite() async throws {
         let server = try await startServer()
         let connection = try await connect(server.configuration())

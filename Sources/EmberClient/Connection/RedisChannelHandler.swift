@@ -48,6 +48,9 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
     private let commandTimeout: TimeAmount?
     private let parser = RESPValueParser()
+    /// Says when a whole reply has arrived, remembering its place across reads, so a large
+    /// reply is parsed once rather than from its start on every read.
+    @exclusivity(unchecked) private var scanner = RESPFrameScanner()
     @exclusivity(unchecked) private var requests = Deque<Request>()
     /// The first `timedOut` requests already failed with a timeout; their replies are dropped.
     @exclusivity(unchecked) private var timedOut = 0
@@ -104,7 +107,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
         var answered = 0
         var protocolError: RedisClientError?
         do throws(RESPProtocolError) {
-            while let value = try parser.next(&inbound!) {
+            while try scanner.isComplete(inbound!), let value = try parser.next(&inbound!) {
+                scanner.reset()
                 if let pushes, Self.isPubSubEvent(value) || (requests.isEmpty && Self.isError(value)) {
                     // A subscriber connection: messages and (un)subscribe confirmations (pushes
                     // in RESP3, plain arrays in RESP2), and errors no command waits for (a
