@@ -62,37 +62,43 @@ public struct RESPValueParser: Sendable {
 
     /// The next whole frame, or nil if `buffer` does not hold one yet (nothing is consumed then).
     public func next(_ buffer: inout ByteBuffer) throws(RESPProtocolError) -> RESPValue? {
-        var cursor = buffer.readerIndex
-        guard let value = try parse(buffer, &cursor, depth: 0) else { return nil }
-        buffer.moveReaderIndex(to: cursor)
+        // Parsed straight from the readable bytes, offsets from the reader index: no slices,
+        // so no reference counting per header.
+        let parsed = try buffer.withUnsafeReadableBytes { bytes throws(RESPProtocolError) -> (RESPValue, Int)? in
+            var cursor = 0
+            guard let value = try parse(bytes, &cursor, depth: 0) else { return nil }
+            return (value, cursor)
+        }
+        guard let (value, consumed) = parsed else { return nil }
+        buffer.moveReaderIndex(forwardBy: consumed)
         return value
     }
 
-    private func line(_ buffer: ByteBuffer, _ cursor: inout Int) -> ByteBuffer? {
-        let view = buffer.readableBytesView
+    /// The header line after a type byte: the bytes up to CRLF (moving `cursor` past it).
+    private func line(_ bytes: UnsafeRawBufferPointer, _ cursor: inout Int) -> Range<Int>? {
         let start = cursor
         var index = start
-        let end = buffer.writerIndex
-        while index + 1 < end {
-            if view[index] == UInt8(ascii: "\r") && view[index + 1] == UInt8(ascii: "\n") {
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "\r") && bytes[index + 1] == UInt8(ascii: "\n") {
                 cursor = index + 2
-                return buffer.getSlice(at: start, length: index - start)
+                return start..<index
             }
             index += 1
         }
         return nil
     }
 
-    private func parse(_ buffer: ByteBuffer, _ cursor: inout Int, depth: Int) throws(RESPProtocolError) -> RESPValue? {
+    private func parse(_ bytes: UnsafeRawBufferPointer, _ cursor: inout Int, depth: Int) throws(RESPProtocolError) -> RESPValue? {
         guard depth <= maxDepth else { throw RESPProtocolError("Protocol error: nesting too deep") }
-        guard let marker = buffer.getInteger(at: cursor, as: UInt8.self) else { return nil }
+        guard cursor < bytes.count else { return nil }
+        let marker = bytes[cursor]
         var position = cursor + 1
-        guard let header = line(buffer, &position) else { return nil }
+        guard let header = line(bytes, &position) else { return nil }
         // The header as text, made only for the types that carry text (not for the length of
         // every bulk string and array).
-        var text: String { String(buffer: header) }
+        var text: String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[header]), as: UTF8.self) }
         func integer() throws(RESPProtocolError) -> Int64 {
-            guard let value = header.withUnsafeReadableBytes({ parseInt64($0) }) else {
+            guard let value = parseInt64(UnsafeRawBufferPointer(rebasing: bytes[header])) else {
                 throw RESPProtocolError("Protocol error: invalid integer '\(text)'")
             }
             return value
@@ -102,7 +108,7 @@ public struct RESPValueParser: Sendable {
             var elements: [RESPValue] = []
             elements.reserveCapacity(Int(min(count, 1024)))
             for _ in 0..<count {
-                guard let element = try parse(buffer, &position, depth: depth + 1) else { return nil }
+                guard let element = try parse(bytes, &position, depth: depth + 1) else { return nil }
                 elements.append(element)
             }
             return elements
@@ -110,12 +116,10 @@ public struct RESPValueParser: Sendable {
         func blob(_ length: Int64) throws(RESPProtocolError) -> Bytes? {
             guard length >= 0, length <= Int64(maxBulkLength) else { throw RESPProtocolError("Protocol error: invalid bulk length") }
             let length = Int(length)
-            guard buffer.writerIndex - position >= length + 2 else { return nil }
-            let bytes = buffer.withUnsafeReadableBytes { raw in
-                Bytes(UnsafeRawBufferPointer(rebasing: raw[(position - buffer.readerIndex)..<(position - buffer.readerIndex + length)]))
-            }
+            guard bytes.count - position >= length + 2 else { return nil }
+            let value = Bytes(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]))
             position += length + 2
-            return bytes
+            return value
         }
         let value: RESPValue
         switch marker {
@@ -157,7 +161,7 @@ public struct RESPValueParser: Sendable {
             }
             if marker == UInt8(ascii: "|") {
                 // An attribute annotates the frame that follows; the frame is what callers want.
-                guard let next = try parse(buffer, &position, depth: depth + 1) else { return nil }
+                guard let next = try parse(bytes, &position, depth: depth + 1) else { return nil }
                 cursor = position
                 return next
             }

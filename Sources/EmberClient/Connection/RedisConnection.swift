@@ -306,7 +306,12 @@ public final class RedisConnection: RedisCommandExecutor {
     // MARK: - Commands
 
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
-        try await execute(command, timeout: nil)
+        if tracesCommands {
+            return try await traced(operation: command.name.string.uppercased(), batchSize: nil) {
+                try await self.send(command, timeout: nil)
+            }
+        }
+        return try await send(command, timeout: nil)
     }
 
     /// Runs `command`, failing with `.commandTimeout` if no reply arrives within `timeout`

@@ -114,7 +114,10 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     // MARK: - Commands
 
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
-        try await connection().execute(command)
+        // The common case, an open connection to share, costs no extra suspension point.
+        let choice = try state.withLockedValue { state throws in try choose(dedicated: false, &state) }
+        if case .use(let connection) = choice { return try await connection.execute(command) }
+        return try await obtain(dedicated: false, first: choice).execute(command)
     }
 
     /// The whole pipeline goes to one connection, in one write.
@@ -156,11 +159,15 @@ public final class RedisConnectionPool: RedisCommandExecutor {
         }
     }
 
-    private func obtain(dedicated: Bool) async throws -> RedisConnection {
+    /// Follows `first` (or a fresh choice) until it yields a connection: waiting for one being
+    /// opened, opening one, or waiting for a dedicated one to come back.
+    private func obtain(dedicated: Bool, first: Choice? = nil) async throws -> RedisConnection {
+        var next = first
         while true {
-            let choice = try state.withLockedValue { state throws -> Choice in
+            let choice = try next ?? state.withLockedValue { state throws -> Choice in
                 try choose(dedicated: dedicated, &state)
             }
+            next = nil
             switch choice {
             case .use(let connection):
                 return connection
