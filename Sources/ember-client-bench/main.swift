@@ -38,37 +38,49 @@ struct Options {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let key = Bytes("key:__rand_int__")
-let value = Bytes("xxxxxxxxxxxxxxxx")
 
-/// One request of the test on `client`.
-@inline(__always)
-func request(_ client: some RedisCommandExecutor) async throws {
-    if options.test == "set" {
-        _ = try await client.execute(["SET", key, value])
-    } else {
-        _ = try await client.execute(["GET", key])
-    }
-}
+/// The load: its parts are passed to the tasks as values, because top-level variables of
+/// main.swift belong to the main actor, and a task reading them would hop to the main thread
+/// for every request (measuring the hop, not the client).
+struct Load: Sendable {
+    let set: Bool
+    let requests: Int
+    let key = Bytes("key:__rand_int__")
+    let value = Bytes("xxxxxxxxxxxxxxxx")
 
-/// Runs `tasks` concurrent loops sharing `requests` requests; returns requests per second.
-func measure(tasks: Int, _ client: @escaping @Sendable (Int) -> any RedisCommandExecutor) async throws -> Double {
-    let perTask = options.requests / tasks
-    let clock = ContinuousClock()
-    let start = clock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for index in 0..<tasks {
-            let executor = client(index)
-            group.addTask {
-                for _ in 0..<perTask { try await request(executor) }
-            }
+    /// One request of the test on `client`.
+    @inline(__always)
+    func request(_ client: some RedisCommandExecutor) async throws {
+        if set {
+            _ = try await client.execute(["SET", key, value])
+        } else {
+            _ = try await client.execute(["GET", key])
         }
-        try await group.waitForAll()
     }
-    let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Double(perTask * tasks) / seconds
+
+    /// Runs `tasks` concurrent loops sharing the requests; returns requests per second.
+    nonisolated func measure(tasks: Int, _ client: @escaping @Sendable (Int) -> any RedisCommandExecutor) async throws -> Double {
+        let perTask = requests / tasks
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<tasks {
+                let executor = client(index)
+                group.addTask {
+                    for _ in 0..<perTask { try await request(executor) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Double(perTask * tasks) / seconds
+    }
 }
+
+let load = Load(set: options.test == "set", requests: options.requests)
+let key = load.key
+let value = load.value
 
 var configuration = RedisConnectionConfiguration(host: options.host, port: options.port)
 configuration.libraryName = nil
@@ -81,13 +93,13 @@ case "pipelined":
     // Every task shares a small pool; concurrent commands pipeline on its connections.
     let pool = RedisConnectionPool(configuration: configuration, maximumConnections: options.connections, healthCheckInterval: nil)
     _ = try await pool.set(key, to: value)
-    rate = try await measure(tasks: options.tasks) { _ in pool }
+    rate = try await load.measure(tasks: options.tasks) { _ in pool }
     try await pool.close()
 case "connection":
     // Every task shares one connection directly (no pool in between).
     let connection = try await RedisConnection.connect(configuration: configuration)
     _ = try await connection.set(key, to: value)
-    rate = try await measure(tasks: options.tasks) { _ in connection }
+    rate = try await load.measure(tasks: options.tasks) { _ in connection }
     try await connection.close()
 case "connections":
     // One connection per task, one command in flight on each.
@@ -97,12 +109,12 @@ case "connections":
     }
     _ = try await connections[0].set(key, to: value)
     let shared = connections
-    rate = try await measure(tasks: options.connections) { shared[$0] }
+    rate = try await load.measure(tasks: options.connections) { shared[$0] }
     for connection in connections { try await connection.close() }
 case "embedded":
     let client = EmbeddedClient(engine: Engine())
     _ = try await client.set(key, to: value)
-    rate = try await measure(tasks: 1) { _ in client }
+    rate = try await load.measure(tasks: 1) { _ in client }
 default:
     fatalError("unknown mode \(options.mode)")
 }
