@@ -283,6 +283,26 @@ final class TransactionScriptPubSubTests: XCTestCase {
         try await publisher.close()
     }
 
+    func testSubscribeFailsWithinTheCommandTimeoutWhenTheServerIsFrozen() async throws {
+        let server = try await startServer()
+        var configuration = configuration(server)
+        configuration.commandTimeout = .milliseconds(300)
+        let subscriber = RedisSubscriber(configuration: configuration)
+        let first = try await subscriber.subscribe(to: ["first"])
+        server.pause()
+        do {
+            _ = try await withTimeLimit(.seconds(5)) { try await subscriber.subscribe(to: ["second"]) }
+            XCTFail("subscribed while the server was frozen")
+        } catch let error as RedisClientError {
+            XCTAssertEqual(error.code, .commandTimeout)
+        }
+        server.resume()
+        XCTAssertEqual(subscriber.subscribedNames.channels, ["first"], "the failed subscription left nothing behind")
+        first.unsubscribe()
+        XCTAssertEqual(subscriber.subscribedNames.channels, [])
+        try await subscriber.close()
+    }
+
     func testSubscriptionsSurviveReconnects() async throws {
         let server = try await startServer()
         let subscriber = RedisSubscriber(

@@ -163,12 +163,25 @@ public final class RedisSubscriber: RedisCommandExecutor {
             if !newKeys.isEmpty {
                 try connection.sendWithoutReply([RESPCommand([family.subscribe] + newKeys.map(\.name))])
             }
+            // The confirmations come within the command timeout, or the subscribe fails (a
+            // connection that dropped meanwhile resubscribes, and confirms, when it is back).
+            let timeout = configuration.commandTimeout.map { timeout in
+                loop.scheduleTask(in: timeout) {
+                    self.failConfirmations(of: newKeys, RedisClientError.commandTimeout)
+                }
+            }
+            defer { timeout?.cancel() }
             for confirmation in confirmations { try await confirmation.get() }
         } catch {
             release(id)
             throw error
         }
         return RedisSubscription(stream: stream) { [weak self] in self?.release(id) }
+    }
+
+    private func failConfirmations(of keys: [Key], _ error: any Error) {
+        let waiting = state.withLockedValue { state in keys.flatMap { state.confirmations.removeValue(forKey: $0) ?? [] } }
+        for promise in waiting { promise.fail(error) }
     }
 
     /// Ends subscription `id`: the server is unsubscribed from keys nobody else wants.
@@ -348,16 +361,18 @@ public final class RedisSubscriber: RedisCommandExecutor {
 
     /// Ends every subscription (their sequences finish) and closes the connection.
     public func close() async throws {
-        let (connection, subscribers, connecting) = state.withLockedValue { state in
+        let (connection, subscribers, connecting, waiting) = state.withLockedValue { state in
             state.closed = true
             defer {
                 state.subscribers = [:]
                 state.interest = [:]
+                state.confirmations = [:]
                 state.connection = nil
             }
-            return (state.connection, Array(state.subscribers.values), state.connecting)
+            return (state.connection, Array(state.subscribers.values), state.connecting, state.confirmations.values.flatMap { $0 })
         }
         connecting?.cancel()
+        for promise in waiting { promise.fail(RedisClientError(.closed, "the subscriber is closed")) }
         for subscriber in subscribers { subscriber.continuation.finish() }
         try? await connection?.close()
     }
@@ -378,9 +393,9 @@ public final class RedisSubscriber: RedisCommandExecutor {
     }
 }
 
-/// The messages of one subscription, as an `AsyncSequence`. Leaving the loop (or calling
-/// `unsubscribe()`) ends it and unsubscribes the server from channels no other subscription
-/// wants. It ends by throwing when the subscriber is told the subscription is gone (a sharded
+/// The messages of one subscription, as an `AsyncSequence`. Leaving the loop, calling
+/// `unsubscribe()` or letting go of the last copy ends it and unsubscribes the server from
+/// channels no other subscription wants. It ends by throwing when the subscriber is told the subscription is gone (a sharded
 /// channel's slot moved) and finishes normally when the subscriber is closed.
 public struct RedisSubscription: AsyncSequence, Sendable {
     public typealias Element = RedisPubSubMessage
