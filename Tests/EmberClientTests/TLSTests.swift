@@ -89,6 +89,16 @@ final class TLSTests: XCTestCase {
         }
         let pool = RedisConnectionPool(configuration: try configuration(), maximumConnections: 2, healthCheckInterval: nil)
         try await assertEqual(await pool.get("over", as: String.self), "tls")
+        // Pub/sub over TLS, with the subscriber's own connection.
+        let subscriber = RedisSubscriber(configuration: try configuration())
+        let news = try await subscriber.subscribe(to: ["news"])
+        try await assertEqual(await pool.publish("news", "sealed"), 1)
+        let message = try await withTimeLimit(.seconds(5)) {
+            var iterator = news.makeAsyncIterator()
+            return try await iterator.next()
+        }
+        XCTAssertEqual(message?.payload, "sealed")
+        try await subscriber.close()
         try await pool.close()
     }
 

@@ -85,9 +85,20 @@ public final class RedisConnection: RedisCommandExecutor {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = RedisConnection.disabledLogger
     ) async throws -> RedisConnection {
+        let tls = try configuration.tls.map { try TLSSetup(configuration: configuration, tls: $0) }
+        return try await connect(configuration: configuration, tls: tls, eventLoopGroup: eventLoopGroup, logger: logger)
+    }
+
+    /// Connects with a TLS context made beforehand: pools and subscribers make theirs once
+    /// (loading trust roots and keys is costly), not per connection.
+    static func connect(
+        configuration: RedisConnectionConfiguration,
+        tls: TLSSetup?,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) async throws -> RedisConnection {
         let deadline = NIODeadline.now() + configuration.connectTimeout
         let outbox = NIOLockedValueBox(RedisConnectionOutbox())
-        let tls = try configuration.tls.map { try TLSSetup(configuration: configuration, tls: $0) }
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -165,8 +176,8 @@ public final class RedisConnection: RedisCommandExecutor {
         try await connect(configuration: RedisConnectionConfiguration(url: url), eventLoopGroup: eventLoopGroup, logger: logger)
     }
 
-    /// The TLS context and SNI name for one connection attempt.
-    private struct TLSSetup: Sendable {
+    /// The TLS context and SNI name for connections made with one configuration.
+    struct TLSSetup: Sendable {
         let context: NIOSSLContext
         let serverHostname: String?
 

@@ -40,6 +40,8 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     private let logger: Logger
     private let state: NIOLockedValueBox<State>
     private let metrics: RedisClientMetrics
+    /// The TLS context for every connection of the pool, made once (or why it cannot be).
+    private let tls: Result<RedisConnection.TLSSetup, any Error>?
 
     private enum Slot {
         case empty
@@ -86,6 +88,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.metrics = RedisClientMetrics(configuration: configuration)
+        self.tls = configuration.tls.map { tls in Result { try RedisConnection.TLSSetup(configuration: configuration, tls: tls) } }
         self.state = NIOLockedValueBox(State(slots: Array(repeating: .empty, count: maximumConnections)))
         if let healthCheckInterval {
             let interval = Duration.nanoseconds(healthCheckInterval.nanoseconds)
@@ -235,7 +238,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
             let wait = notBefore - .now()
             if wait > .zero { try await Task.sleep(for: .nanoseconds(wait.nanoseconds)) }
             let connection = try await RedisConnection.connect(
-                configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+                configuration: configuration, tls: try tls?.get(), eventLoopGroup: eventLoopGroup, logger: logger)
             let (poolClosed, waiter) = state.withLockedValue { state -> (Bool, EventLoopPromise<Void>?) in
                 if state.closed { return (true, nil) }
                 if state.consecutiveFailures > 0 { metrics.reconnects.increment() }

@@ -57,6 +57,8 @@ public final class RedisSubscriber: RedisCommandExecutor {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
+    /// The TLS context for every connection (the first and each reconnect), made once.
+    private let tls: Result<RedisConnection.TLSSetup, any Error>?
 
     /// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE: the three kinds of subscription.
     enum Family: Int, CaseIterable, Sendable {
@@ -113,6 +115,7 @@ public final class RedisSubscriber: RedisCommandExecutor {
         self.backoff = backoff
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
+        self.tls = configuration.tls.map { tls in Result { try RedisConnection.TLSSetup(configuration: configuration, tls: tls) } }
     }
 
     // MARK: - Subscribing
@@ -244,7 +247,7 @@ public final class RedisSubscriber: RedisCommandExecutor {
         do {
             if delay > .zero { try await Task.sleep(for: .nanoseconds(delay.nanoseconds)) }
             let connection = try await RedisConnection.connect(
-                configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+                configuration: configuration, tls: try tls?.get(), eventLoopGroup: eventLoopGroup, logger: logger)
             try await connection.routePubSubEvents { [weak self] event in self?.handle(event) }
             let wanted = state.withLockedValue { state -> [Key]? in
                 state.connecting = nil
