@@ -21,9 +21,10 @@ import NIOPosix
 ///   replies merged (MGET in key order, counts summed). Other commands whose keys span slots
 ///   throw `RedisClientError` with code `.crossSlot` before anything is sent.
 /// - `pipeline` groups its commands by node: one write per node, the nodes concurrently, so
-///   order holds among commands to the same node only (as on any cluster); commands answered
-///   with a redirect, and multi-slot commands that are split, run on their own afterwards. A pipeline that is a
-///   transaction (MULTI ... EXEC, as `multi` sends) goes whole to the node of its keys' slot.
+///   order holds among commands to the same node only (as on any cluster); keyless commands,
+///   split multi-slot commands and commands answered with a redirect run on their own
+///   afterwards. A pipeline that is a transaction (MULTI ... EXEC, as `multi` sends) goes
+///   whole to the node of its keys' slot.
 /// - `watch` runs a WATCH-based transaction on a dedicated connection to the keys' node.
 /// - Sharded pub/sub: `subscribe(toShardChannels:)` subscribes on the node that owns the
 ///   channels' slot; SPUBLISH is routed like any keyed command.
@@ -209,18 +210,33 @@ public final class RedisClusterClient: RedisCommandExecutor {
 
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
         guard !command.arguments.isEmpty else { throw RedisClientError(.unsupportedCommand, "empty command") }
+        switch try Self.route(of: command) {
+        case .anyPrimary: return try await executeRouted(command, slot: nil)
+        case .slot(let slot): return try await executeRouted(command, slot: slot)
+        case .split(let name): return try await executeSplit(command, name: name)
+        }
+    }
+
+    /// Where a command goes, from its keys.
+    private enum Route {
+        /// No keys: any primary.
+        case anyPrimary
+        /// Every key hashes to this slot.
+        case slot(Int)
+        /// MGET/DEL/EXISTS/UNLINK/TOUCH/MSET (the uppercased name) over several slots: split.
+        case split(String)
+    }
+
+    /// Throws `.crossSlot` for any other command whose keys span slots, before anything is sent.
+    private static func route(of command: RESPCommand) throws -> Route {
         let keys = ClusterKeySpec.keys(of: command)
-        guard let firstKey = keys.first else {
-            return try await executeRouted(command, slot: nil)
-        }
-        let slot = RedisClusterHashSlot.slot(for: firstKey)
-        if keys.count == 1 || keys.allSatisfy({ RedisClusterHashSlot.slot(for: $0) == slot }) {
-            return try await executeRouted(command, slot: slot)
-        }
+        guard let first = keys.first else { return .anyPrimary }
+        let slot = RedisClusterHashSlot.slot(for: first)
+        if keys.count == 1 || keys.allSatisfy({ RedisClusterHashSlot.slot(for: $0) == slot }) { return .slot(slot) }
         let name = command.name.string.uppercased()
         switch name {
         case "MGET", "DEL", "EXISTS", "UNLINK", "TOUCH", "MSET":
-            return try await executeSplit(command, name: name)
+            return .split(name)
         default:
             throw RedisClientError(.crossSlot, "CROSSSLOT: the keys of \(name) hash to different slots; use {hash tags} to keep them in one slot")
         }
@@ -318,13 +334,13 @@ public final class RedisClusterClient: RedisCommandExecutor {
         if commands.first?.name.equalsLowercased("multi") == true {
             return try await transactionPipeline(commands)
         }
-        // Commands with all their keys in one slot are grouped by that slot's node; the rest
-        // (keyless, split or refused multi-slot commands) run on their own.
+        // Commands with all their keys in one slot are grouped by that slot's node; keyless and
+        // split commands run on their own. A multi-slot command that cannot be split refuses
+        // the whole pipeline before anything is sent.
         var groups: [NodeAddress: [Int]] = [:]
         var alone: [Int] = []
         for (index, command) in commands.enumerated() {
-            guard let slot = try Self.singleSlot(of: command, orNilIfSplittable: true),
-                  let node = primary(forSlot: slot) else {
+            guard case .slot(let slot) = try Self.route(of: command), let node = primary(forSlot: slot) else {
                 alone.append(index)
                 continue
             }
@@ -375,27 +391,22 @@ public final class RedisClusterClient: RedisCommandExecutor {
         return outcome
     }
 
-    /// The one slot of `command`'s keys; nil when it has no keys (or, if asked, when its keys
-    /// span slots but it can be split). Throws `.crossSlot` for a multi-slot command that cannot.
-    private static func singleSlot(of command: RESPCommand, orNilIfSplittable: Bool) throws -> Int? {
-        let keys = ClusterKeySpec.keys(of: command)
-        guard let first = keys.first else { return nil }
-        let slot = RedisClusterHashSlot.slot(for: first)
-        if keys.allSatisfy({ RedisClusterHashSlot.slot(for: $0) == slot }) { return slot }
-        let name = command.name.string.uppercased()
-        if orNilIfSplittable, ["MGET", "DEL", "EXISTS", "UNLINK", "TOUCH", "MSET"].contains(name) { return nil }
-        throw RedisClientError(.crossSlot, "CROSSSLOT: the keys of \(name) hash to different slots; use {hash tags} to keep them in one slot")
-    }
-
-    /// The slot shared by every key of `commands`, nil if they have none.
+    /// The slot shared by every key of `commands`, nil if they have none; throws `.crossSlot`
+    /// when their keys span slots (a transaction, a WATCH or a sharded subscription cannot
+    /// be split).
     private static func commonSlot(of commands: some Sequence<RESPCommand>) throws -> Int? {
+        let spansSlots = RedisClientError(.crossSlot, "CROSSSLOT: the keys must all hash to one slot; use {hash tags}")
         var common: Int?
         for command in commands {
-            guard let slot = try singleSlot(of: command, orNilIfSplittable: false) else { continue }
-            if let common, common != slot {
-                throw RedisClientError(.crossSlot, "CROSSSLOT: a transaction's keys must all hash to one slot; use {hash tags}")
+            switch try route(of: command) {
+            case .anyPrimary:
+                continue
+            case .split:
+                throw spansSlots
+            case .slot(let slot):
+                if let common, common != slot { throw spansSlots }
+                common = slot
             }
-            common = slot
         }
         return common
     }
