@@ -95,21 +95,12 @@ struct ClusterTopology {
         return fields
     }
 
+    /// A number, whether sent as an integer or as text.
     private static func integer(_ value: RESPValue) -> Int? {
-        switch value {
-        case .integer(let number): return Int(number)
-        case .bulkString(let bytes): return Int(bytes.string)
-        case .simpleString(let text): return Int(text)
-        default: return nil
-        }
+        try? value.decode(as: Int.self)
     }
 
     private static func text(_ value: RESPValue) -> String? {
-        switch value {
-        case .bulkString(let bytes): return bytes.string
-        case .simpleString(let text): return text
-        case .verbatimString(_, let bytes): return bytes.string
-        default: return nil
-        }
+        value.bytes?.string
     }
 }
