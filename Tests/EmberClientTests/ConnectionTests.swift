@@ -3,21 +3,13 @@ import NIOCore
 import XCTest
 
 /// The socket transport's own behaviour: handshake, pipelining, timeouts, failures, the pool.
-final class ConnectionTests: XCTestCase {
-    private var servers: [ServerProcess] = []
+final class ConnectionTests: ServerTestCase {
     private var connections: [RedisConnection] = []
 
     override func tearDown() async throws {
         for connection in connections { try? await connection.close() }
         connections = []
-        for server in servers { server.kill() }
-        servers = []
-    }
-
-    private func startServer(_ kind: ServerProcess.Kind = .redis, arguments: [String] = [], unixSocket: Bool = false) async throws -> ServerProcess {
-        let server = try await ServerProcess.start(kind, arguments: arguments, unixSocket: unixSocket)
-        servers.append(server)
-        return server
+        try await super.tearDown()
     }
 
     private func connect(_ configuration: RedisConnectionConfiguration) async throws -> RedisConnection {

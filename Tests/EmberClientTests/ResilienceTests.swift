@@ -9,20 +9,7 @@ import XCTest
 
 /// Failures and recovery: the server killed and restarted under load, frozen servers, backoff,
 /// per-command timeouts, dedicated connections; and the metrics and spans that report them.
-final class ResilienceTests: XCTestCase {
-    private var servers: [ServerProcess] = []
-
-    override func tearDown() async throws {
-        for server in servers { server.kill() }
-        servers = []
-    }
-
-    private func startServer(_ kind: ServerProcess.Kind = .redis) async throws -> ServerProcess {
-        let server = try await ServerProcess.start(kind)
-        servers.append(server)
-        return server
-    }
-
+final class ResilienceTests: ServerTestCase {
     // MARK: - Backoff
 
     func testBackoffGrowsExponentiallyWithJitterUpToTheMaximum() {

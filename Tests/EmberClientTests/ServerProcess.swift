@@ -249,3 +249,21 @@ func assertFalse(
     let value = try await expression()
     XCTAssertFalse(value, message, file: file, line: line)
 }
+
+/// A test case that starts real servers and kills them when each test ends.
+class ServerTestCase: XCTestCase {
+    private var servers: [ServerProcess] = []
+
+    override func tearDown() async throws {
+        for server in servers { server.kill() }
+        servers = []
+        try await super.tearDown()
+    }
+
+    /// Starts a server for this test (skipping the test when its binary is missing).
+    func startServer(_ kind: ServerProcess.Kind = .redis, arguments: [String] = [], unixSocket: Bool = false) async throws -> ServerProcess {
+        let server = try await ServerProcess.start(kind, arguments: arguments, unixSocket: unixSocket)
+        servers.append(server)
+        return server
+    }
+}

@@ -5,20 +5,7 @@ import XCTest
 
 /// MULTI/EXEC with typed results, WATCH retries, scripts (EVALSHA → EVAL) and pub/sub, against
 /// redis-server; the parts ember-server and the engine already serve run against them too.
-final class TransactionScriptPubSubTests: XCTestCase {
-    private var servers: [ServerProcess] = []
-
-    override func tearDown() async throws {
-        for server in servers { server.kill() }
-        servers = []
-    }
-
-    private func startServer(_ kind: ServerProcess.Kind = .redis) async throws -> ServerProcess {
-        let server = try await ServerProcess.start(kind)
-        servers.append(server)
-        return server
-    }
-
+final class TransactionScriptPubSubTests: ServerTestCase {
     private func configuration(_ server: ServerProcess, _ version: RESPVersion = .resp3) -> RedisConnectionConfiguration {
         var configuration = server.configuration(protocolVersion: version)
         configuration.libraryName = nil
