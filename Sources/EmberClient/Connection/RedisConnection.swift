@@ -317,12 +317,7 @@ public final class RedisConnection: RedisCommandExecutor {
     // MARK: - Commands
 
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
-        if tracesCommands {
-            return try await traced(operation: command.name.string.uppercased(), batchSize: nil) {
-                try await self.send(command, timeout: nil)
-            }
-        }
-        return try await send(command, timeout: nil)
+        try await execute(command, timeout: nil)
     }
 
     /// Runs `command`, failing with `.commandTimeout` if no reply arrives within `timeout`
