@@ -60,7 +60,10 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // Client calls run on their caller's executor instead of hopping to the global one
+            // at every nonisolated async function: no executor switch per command.
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // Load generator for bench/client (the client against redis-benchmark).
         .executableTarget(
@@ -68,7 +71,8 @@ let package = Package(
             dependencies: [
                 "EmberClient", "EmberRESP", "EmberStore",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         .executableTarget(
             name: "ember-server",

@@ -1,15 +1,33 @@
 import DequeModule
 import EmberRESP
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
-/// The state a connection shares between the tasks that send commands (any thread) and its
-/// channel (the event loop): commands encoded but not yet written, and counters.
+/// What a connection's senders (tasks on any thread) share with its channel (the event loop).
 ///
-/// Senders encode into `buffer` and append their reply waiter under the lock; the first sender of a
-/// batch schedules one drain on the event loop, which writes and flushes everything queued by
-/// then. That is the automatic pipelining: commands issued concurrently share a write.
-struct RedisConnectionOutbox {
+/// Senders encode into the outbox's buffer and append their reply waiter under its lock; the
+/// first sender of a batch schedules one drain on the event loop, which writes and flushes
+/// everything queued by then. That is the automatic pipelining: commands issued concurrently
+/// share a write. The load and the closed flag are atomics, so a pool choosing a connection
+/// reads them without taking the lock.
+final class RedisConnectionShared: Sendable {
+    let outbox = Mutex(RedisConnectionOutbox())
+    /// Commands sent and not yet answered or failed (a timed-out command counts until its late
+    /// reply arrives or the connection closes).
+    let inFlight = Atomic<Int>(0)
+    /// Set, under the outbox lock, together with the outbox's `closedError`.
+    let closed = Atomic<Bool>(false)
+
+    /// Records that the connection closed (the first reason stays); returns the reason.
+    func close(_ outbox: inout RedisConnectionOutbox, reason: RedisClientError) -> RedisClientError {
+        if let earlier = outbox.closedError { return earlier }
+        outbox.closedError = reason
+        closed.store(true, ordering: .releasing)
+        return reason
+    }
+}
+
+struct RedisConnectionOutbox: Sendable {
     /// Encoded commands waiting for the next drain.
     var buffer = ByteBuffer()
     /// Their reply waiters, in the same order.
@@ -18,9 +36,6 @@ struct RedisConnectionOutbox {
     var drainScheduled = false
     /// Set once the channel closed: later sends fail at once with this.
     var closedError: RedisClientError?
-    /// Commands sent and not yet answered or failed (a timed-out command counts until its late
-    /// reply arrives or the connection closes).
-    var inFlight = 0
     /// Writes-and-flushes of command batches, and commands written (for statistics).
     var flushes = 0
     var commandsWritten = 0
@@ -45,7 +60,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
         let deadline: NIODeadline
     }
 
-    private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
+    private let shared: RedisConnectionShared
     private let commandTimeout: TimeAmount?
     private let parser = RESPValueParser()
     /// Says when a whole reply has arrived, remembering its place across reads, so a large
@@ -64,8 +79,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
     /// Set on subscriber connections: receives pub/sub events instead of request matching.
     @exclusivity(unchecked) var pushes: ((RESPValue) -> Void)?
 
-    init(outbox: NIOLockedValueBox<RedisConnectionOutbox>, commandTimeout: TimeAmount?) {
-        self.outbox = outbox
+    init(shared: RedisConnectionShared, commandTimeout: TimeAmount?) {
+        self.shared = shared
         self.commandTimeout = commandTimeout
     }
 
@@ -83,7 +98,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
     func write(_ bytes: ByteBuffer, waiters: [ReplyWaiter]) {
         guard failure == nil, let context, context.channel.isActive else {
             let error = failure ?? .connectionClosed
-            outbox.withLockedValue { $0.inFlight -= waiters.count }
+            shared.inFlight.subtract(waiters.count, ordering: .relaxed)
             for waiter in waiters { waiter.fail(error) }
             return
         }
@@ -134,7 +149,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
         } catch {
             protocolError = RedisClientError(.protocolError, error.message)
         }
-        if answered > 0 { outbox.withLockedValue { $0.inFlight -= answered } }
+        if answered > 0 { shared.inFlight.subtract(answered, ordering: .relaxed) }
         for (waiter, value) in replies { waiter.succeed(value) }
         replies.removeAll(keepingCapacity: true)
         if let protocolError {
@@ -197,10 +212,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
         requests.removeAll()
         let alreadyFailed = timedOut
         timedOut = 0
-        outbox.withLockedValue {
-            $0.inFlight -= pending.count
-            if $0.closedError == nil { $0.closedError = error }
-        }
+        shared.inFlight.subtract(pending.count, ordering: .relaxed)
+        shared.outbox.withLock { _ = shared.close(&$0, reason: error) }
         for request in pending.dropFirst(alreadyFailed) { request.waiter.fail(error) }
     }
 

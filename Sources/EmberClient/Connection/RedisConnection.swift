@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 import Tracing
 
 /// One connection to a Redis-protocol server (Ember or Redis), on SwiftNIO.
@@ -44,7 +45,7 @@ public final class RedisConnection: RedisCommandExecutor {
     public let channel: any Channel
     public var eventLoop: any EventLoop { channel.eventLoop }
 
-    private let outbox: NIOLockedValueBox<RedisConnectionOutbox>
+    private let shared: RedisConnectionShared
     private let handler: NIOLoopBound<RedisChannelHandler>
     private let handshake = NIOLockedValueBox(Handshake())
     private let metrics: RedisClientMetrics
@@ -60,14 +61,14 @@ public final class RedisConnection: RedisCommandExecutor {
     private init(
         configuration: RedisConnectionConfiguration,
         channel: any Channel,
-        outbox: NIOLockedValueBox<RedisConnectionOutbox>,
+        shared: RedisConnectionShared,
         handler: NIOLoopBound<RedisChannelHandler>,
         metrics: RedisClientMetrics,
         tracesCommands: Bool
     ) {
         self.configuration = configuration
         self.channel = channel
-        self.outbox = outbox
+        self.shared = shared
         self.handler = handler
         self.metrics = metrics
         self.tracesCommands = tracesCommands
@@ -98,7 +99,7 @@ public final class RedisConnection: RedisCommandExecutor {
         logger: Logger
     ) async throws -> RedisConnection {
         let deadline = NIODeadline.now() + configuration.connectTimeout
-        let outbox = NIOLockedValueBox(RedisConnectionOutbox())
+        let shared = RedisConnectionShared()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -108,7 +109,7 @@ public final class RedisConnection: RedisCommandExecutor {
                         let handler = try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    let handler = RedisChannelHandler(outbox: outbox, commandTimeout: configuration.commandTimeout)
+                    let handler = RedisChannelHandler(shared: shared, commandTimeout: configuration.commandTimeout)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
@@ -130,7 +131,7 @@ public final class RedisConnection: RedisCommandExecutor {
         let connection = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
             return RedisConnection(
-                configuration: configuration, channel: channel, outbox: outbox,
+                configuration: configuration, channel: channel, shared: shared,
                 handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
                 metrics: metrics, tracesCommands: tracesCommands)
         }.get()
@@ -278,17 +279,18 @@ public final class RedisConnection: RedisCommandExecutor {
 
     /// Whether the connection has closed; commands then fail at once.
     public var isClosed: Bool {
-        outbox.withLockedValue { $0.closedError != nil }
+        shared.closed.load(ordering: .acquiring)
     }
 
     /// Traffic counters: with automatic pipelining, `flushes` grows far slower than `commands`.
     public var statistics: Statistics {
-        outbox.withLockedValue { Statistics(flushes: $0.flushes, commands: $0.commandsWritten, inFlight: $0.inFlight) }
+        let inFlight = self.inFlight
+        return shared.outbox.withLock { Statistics(flushes: $0.flushes, commands: $0.commandsWritten, inFlight: inFlight) }
     }
 
     /// Commands waiting for their replies.
     public var inFlight: Int {
-        outbox.withLockedValue { $0.inFlight }
+        shared.inFlight.load(ordering: .relaxed)
     }
 
     /// Closes the connection; commands still waiting fail with `.connectionClosed`.
@@ -303,14 +305,14 @@ public final class RedisConnection: RedisCommandExecutor {
     }
 
     private func channelClosed() {
-        let (stranded, error) = outbox.withLockedValue { outbox -> ([ReplyWaiter], RedisClientError) in
-            if outbox.closedError == nil { outbox.closedError = .connectionClosed }
+        let (stranded, error) = shared.outbox.withLock { outbox -> ([ReplyWaiter], RedisClientError) in
+            let error = shared.close(&outbox, reason: .connectionClosed)
             let waiters = outbox.waiters
             outbox.waiters = []
             outbox.buffer.clear()
-            outbox.inFlight -= waiters.count
-            return (waiters, outbox.closedError!)
+            return (waiters, error)
         }
+        shared.inFlight.subtract(stranded.count, ordering: .relaxed)
         for waiter in stranded { waiter.fail(error) }
     }
 
@@ -444,11 +446,11 @@ public final class RedisConnection: RedisCommandExecutor {
     /// fails the waiters at once when the connection has closed. Several commands queued in one
     /// call share one write; a single one passes `CollectionOfOne`, so no array is allocated.
     private func enqueue<Waiters: Collection<ReplyWaiter>>(_ waiters: Waiters, encode: (inout ByteBuffer) -> Void) {
-        let outcome = outbox.withLockedValue { outbox -> Result<Bool, RedisClientError> in
+        let outcome = shared.outbox.withLock { outbox -> Result<Bool, RedisClientError> in
             if let error = outbox.closedError { return .failure(error) }
             encode(&outbox.buffer)
             outbox.waiters.append(contentsOf: waiters)
-            outbox.inFlight += waiters.count
+            shared.inFlight.add(waiters.count, ordering: .relaxed)
             defer { outbox.drainScheduled = true }
             return .success(!outbox.drainScheduled)
         }
@@ -462,7 +464,7 @@ public final class RedisConnection: RedisCommandExecutor {
 
     /// On the event loop: writes everything queued since the last drain, with one flush.
     private func drain() {
-        let (bytes, waiters) = outbox.withLockedValue { outbox -> (ByteBuffer, [ReplyWaiter]) in
+        let (bytes, waiters) = shared.outbox.withLock { outbox -> (ByteBuffer, [ReplyWaiter]) in
             outbox.drainScheduled = false
             guard outbox.buffer.readableBytes > 0 else { return (ByteBuffer(), []) }
             let batch = (outbox.buffer, outbox.waiters)
@@ -488,7 +490,7 @@ public final class RedisConnection: RedisCommandExecutor {
     /// Writes commands whose answers arrive as pub/sub events rather than replies
     /// ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE): nothing waits for them here.
     func sendWithoutReply(_ commands: [RESPCommand]) throws {
-        let failed = outbox.withLockedValue { outbox -> (error: RedisClientError?, drain: Bool) in
+        let failed = shared.outbox.withLock { outbox -> (error: RedisClientError?, drain: Bool) in
             if let error = outbox.closedError { return (error, false) }
             for command in commands { command.encode(into: &outbox.buffer) }
             defer { outbox.drainScheduled = true }

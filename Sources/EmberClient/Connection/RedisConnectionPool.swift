@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Up to `maximumConnections` connections to one server, opened lazily and shared by
 /// load: each command goes to the open connection with the fewest commands in flight, and a
@@ -38,7 +39,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     public let healthCheckInterval: TimeAmount?
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let state: NIOLockedValueBox<State>
+    private let state: Mutex<State>
     private let metrics: RedisClientMetrics
     /// The TLS context for every connection of the pool, made once (or why it cannot be).
     private let tls: Result<RedisConnection.TLSSetup, any Error>?
@@ -89,7 +90,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
         self.logger = logger
         self.metrics = RedisClientMetrics(configuration: configuration)
         self.tls = configuration.tls.map { tls in Result { try RedisConnection.TLSSetup(configuration: configuration, tls: tls) } }
-        self.state = NIOLockedValueBox(State(slots: Array(repeating: .empty, count: maximumConnections)))
+        self.state = Mutex(State(slots: Array(repeating: .empty, count: maximumConnections)))
         if let healthCheckInterval {
             let interval = Duration.nanoseconds(healthCheckInterval.nanoseconds)
             let task = Task { [weak self] in
@@ -99,7 +100,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
                     await self.checkHealth()
                 }
             }
-            state.withLockedValue { $0.healthCheck = task }
+            state.withLock { $0.healthCheck = task }
         }
     }
 
@@ -109,7 +110,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     }
 
     deinit {
-        let (connections, task) = state.withLockedValue { state in (Self.connections(in: state.slots), state.healthCheck) }
+        let (connections, task) = state.withLock { state in (Self.connections(in: state.slots), state.healthCheck) }
         task?.cancel()
         for connection in connections { connection.channel.close(promise: nil) }
     }
@@ -118,7 +119,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
 
     public func execute(_ command: RESPCommand) async throws -> RESPValue {
         // The common case, an open connection to share, costs no extra suspension point.
-        let choice = try state.withLockedValue { state throws in try choose(dedicated: false, &state) }
+        let choice = try state.withLock { state throws in try choose(dedicated: false, &state) }
         if case .use(let connection) = choice { return try await connection.execute(command) }
         return try await obtain(dedicated: false, first: choice).execute(command)
     }
@@ -167,7 +168,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     private func obtain(dedicated: Bool, first: Choice? = nil) async throws -> RedisConnection {
         var next = first
         while true {
-            let choice = try next ?? state.withLockedValue { state throws -> Choice in
+            let choice = try next ?? state.withLock { state throws -> Choice in
                 try choose(dedicated: dedicated, &state)
             }
             next = nil
@@ -239,7 +240,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
             if wait > .zero { try await Task.sleep(for: .nanoseconds(wait.nanoseconds)) }
             let connection = try await RedisConnection.connect(
                 configuration: configuration, tls: try tls?.get(), eventLoopGroup: eventLoopGroup, logger: logger)
-            let (poolClosed, waiter) = state.withLockedValue { state -> (Bool, EventLoopPromise<Void>?) in
+            let (poolClosed, waiter) = state.withLock { state -> (Bool, EventLoopPromise<Void>?) in
                 if state.closed { return (true, nil) }
                 if state.consecutiveFailures > 0 { metrics.reconnects.increment() }
                 state.consecutiveFailures = 0
@@ -257,7 +258,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
             promise.succeed(connection)
             return connection
         } catch {
-            let waiter = state.withLockedValue { state -> EventLoopPromise<Void>? in
+            let waiter = state.withLock { state -> EventLoopPromise<Void>? in
                 if case .connecting(let future) = state.slots[slot], future === promise.futureResult {
                     state.slots[slot] = .empty
                 }
@@ -278,7 +279,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     /// Ends a dedicated use: the connection is shared again (or dropped if it closed), and one
     /// caller waiting for a dedicated connection chooses again.
     private func giveBack(_ connection: RedisConnection) {
-        let waiter = state.withLockedValue { state -> EventLoopPromise<Void>? in
+        let waiter = state.withLock { state -> EventLoopPromise<Void>? in
             for index in state.slots.indices {
                 if case .dedicated(let held) = state.slots[index], held === connection {
                     state.slots[index] = connection.isClosed ? .empty : .ready(connection)
@@ -295,7 +296,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
     /// command timeout (5 seconds when none is configured). Runs on its own every
     /// `healthCheckInterval`.
     public func checkHealth() async {
-        let idle = state.withLockedValue { state in
+        let idle = state.withLock { state in
             state.slots.compactMap { slot -> RedisConnection? in
                 if case .ready(let connection) = slot, connection.inFlight == 0, !connection.isClosed { return connection }
                 return nil
@@ -324,7 +325,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
 
     /// The connections open now (shared and dedicated).
     public var openConnections: [RedisConnection] {
-        state.withLockedValue { Self.connections(in: $0.slots).filter { !$0.isClosed } }
+        state.withLock { Self.connections(in: $0.slots).filter { !$0.isClosed } }
     }
 
     private static func connections(in slots: [Slot]) -> [RedisConnection] {
@@ -338,7 +339,7 @@ public final class RedisConnectionPool: RedisCommandExecutor {
 
     /// Closes every connection; later commands fail with `.closed`.
     public func close() async throws {
-        let (connections, waiters, task) = state.withLockedValue { state in
+        let (connections, waiters, task) = state.withLock { state in
             state.closed = true
             let open = Self.connections(in: state.slots)
             state.slots = Array(repeating: .empty, count: maximumConnections)

@@ -34,7 +34,7 @@ extension RedisConnection {
         var watch = RESPCommand(["WATCH"])
         for key in keys { watch.append(key.respArgument) }
         for attempt in 1...max(1, maximumAttempts) {
-            try await execute(watch)
+            _ = try await execute(watch)
             let transaction: RedisTransaction?
             do {
                 transaction = try await body(self)
@@ -43,7 +43,7 @@ extension RedisConnection {
                 throw error
             }
             guard let transaction else {
-                try await execute(["UNWATCH"])
+                _ = try await execute(["UNWATCH"])
                 return nil
             }
             if let result = try await multi(transaction) { return result }
