@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "EmberClient", "EmberRESP", "EmberStore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),

@@ -3,12 +3,16 @@
 //
 //   ember-client-bench --port P --test get|set --mode pipelined --tasks 800 --connections 4 --requests N
 //   ember-client-bench --port P --test get|set --mode connection --tasks 800 --requests N   (no pool)
+//
+// With `--executor loop`, the pipelined and connection modes run their tasks on the event loop
+// of the connections (`EventLoopTaskExecutor`) instead of Swift's global executor.
 //   ember-client-bench --port P --test get|set --mode connections --connections 50 --requests N
 //   ember-client-bench --test get|set --mode embedded --requests N
 import EmberClient
 import EmberRESP
 import EmberStore
 import NIOCore
+import NIOPosix
 
 struct Options {
     var host = "127.0.0.1"
@@ -18,6 +22,7 @@ struct Options {
     var tasks = 800
     var connections = 4
     var requests = 1_000_000
+    var executor = "global"
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -31,6 +36,7 @@ struct Options {
             case "--tasks": tasks = Int(value) ?? tasks
             case "--connections": connections = Int(value) ?? connections
             case "--requests": requests = Int(value) ?? requests
+            case "--executor": executor = value
             default: fatalError("unknown option \(flag)")
             }
         }
@@ -87,19 +93,31 @@ configuration.libraryName = nil
 configuration.libraryVersion = nil
 configuration.commandTimeout = nil
 
+/// Runs `body` on `executor` when one is given, else on the global executor.
+func running<Value: Sendable>(on executor: (any TaskExecutor)?, _ body: () async throws -> Value) async throws -> Value {
+    guard let executor else { return try await body() }
+    return try await withTaskExecutorPreference(executor, operation: body)
+}
+
+// With `--executor loop`, every connection opens on this loop and the tasks run on it.
+let loop = MultiThreadedEventLoopGroup.singleton.next()
+let executor: EventLoopTaskExecutor? = options.executor == "loop" ? EventLoopTaskExecutor(loop) : nil
+let group: any EventLoopGroup = executor == nil ? MultiThreadedEventLoopGroup.singleton : loop
+
 let rate: Double
 switch options.mode {
 case "pipelined":
     // Every task shares a small pool; concurrent commands pipeline on its connections.
-    let pool = RedisConnectionPool(configuration: configuration, maximumConnections: options.connections, healthCheckInterval: nil)
+    let pool = RedisConnectionPool(
+        configuration: configuration, maximumConnections: options.connections, healthCheckInterval: nil, eventLoopGroup: group)
     _ = try await pool.set(key, to: value)
-    rate = try await load.measure(tasks: options.tasks) { _ in pool }
+    rate = try await running(on: executor) { try await load.measure(tasks: options.tasks) { _ in pool } }
     try await pool.close()
 case "connection":
     // Every task shares one connection directly (no pool in between).
-    let connection = try await RedisConnection.connect(configuration: configuration)
+    let connection = try await RedisConnection.connect(configuration: configuration, eventLoopGroup: group)
     _ = try await connection.set(key, to: value)
-    rate = try await load.measure(tasks: options.tasks) { _ in connection }
+    rate = try await running(on: executor) { try await load.measure(tasks: options.tasks) { _ in connection } }
     try await connection.close()
 case "connections":
     // One connection per task, one command in flight on each.

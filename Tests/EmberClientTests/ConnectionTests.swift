@@ -305,6 +305,65 @@ final class ConnectionTests: ServerTestCase {
         try await assertEqual(await connection.send("ECHO", "mine"), .bulkString("mine"))
     }
 
+    // MARK: - Tasks on the connection's event loop
+
+    func testTasksOnTheConnectionsEventLoopAgainstRedis() async throws {
+        try await checkTasksOnTheEventLoop(.redis)
+    }
+
+    func testTasksOnTheConnectionsEventLoopAgainstEmber() async throws {
+        try await checkTasksOnTheEventLoop(.ember)
+    }
+
+    /// 800 tasks preferring the connection's executor run on its event loop, before and after
+    /// each reply, and every INCR is counted once.
+    private func checkTasksOnTheEventLoop(_ kind: ServerProcess.Kind) async throws {
+        let server = try await startServer(kind)
+        let connection = try await connect(server.configuration())
+        let executor = connection.taskExecutor
+        let (tasks, rounds) = (800, 25)
+        let offLoop = try await withTaskExecutorPreference(executor) {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<tasks {
+                    group.addTask {
+                        var offLoop = connection.eventLoop.inEventLoop ? 0 : 1
+                        for _ in 0..<rounds {
+                            _ = try await connection.incr("counter")
+                            if !connection.eventLoop.inEventLoop { offLoop += 1 }
+                        }
+                        return offLoop
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        XCTAssertEqual(offLoop, 0, "task steps ran off the connection's event loop")
+        try await assertEqual(await connection.get("counter", as: Int.self), tasks * rounds)
+        XCTAssertEqual(connection.inFlight, 0)
+    }
+
+    /// Jobs enqueued from other threads run on the loop too, and cancellation still reaches a
+    /// task blocked on the executor.
+    func testEventLoopExecutorTakesJobsFromAnyThreadAndCancels() async throws {
+        let server = try await startServer()
+        let connection = try await connect(server.configuration())
+        let executor = connection.taskExecutor
+        // Started from the global executor: the first job is enqueued off the loop.
+        let onLoop = await Task(executorPreference: executor) { connection.eventLoop.inEventLoop }.value
+        XCTAssertTrue(onLoop)
+        let blocked = Task(executorPreference: executor) {
+            try await connection.send("BLPOP", "nothing", "5")
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        blocked.cancel()
+        do {
+            _ = try await blocked.value
+            XCTFail("the cancelled BLPOP returned")
+        } catch is CancellationError {}
+        let echo = try await Task(executorPreference: executor) { try await connection.send("ECHO", "mine") }.value
+        XCTAssertEqual(echo, .bulkString("mine"))
+    }
+
     func testCommandsThatBreakReplyMatchingAreRefused() async throws {
         let server = try await startServer()
         let connection = try await connect(server.configuration())

@@ -44,6 +44,9 @@ public final class RedisConnection: RedisCommandExecutor {
     public let configuration: RedisConnectionConfiguration
     public let channel: any Channel
     public var eventLoop: any EventLoop { channel.eventLoop }
+    /// Runs tasks on this connection's event loop (see `EventLoopTaskExecutor`): for tasks that
+    /// mostly talk to this server, the fastest place to run.
+    public let taskExecutor: EventLoopTaskExecutor
 
     private let shared: RedisConnectionShared
     private let handler: NIOLoopBound<RedisChannelHandler>
@@ -68,6 +71,7 @@ public final class RedisConnection: RedisCommandExecutor {
     ) {
         self.configuration = configuration
         self.channel = channel
+        self.taskExecutor = EventLoopTaskExecutor(channel.eventLoop)
         self.shared = shared
         self.handler = handler
         self.metrics = metrics
