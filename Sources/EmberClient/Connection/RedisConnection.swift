@@ -472,7 +472,9 @@ public final class RedisConnection: RedisCommandExecutor {
             outbox.drainScheduled = false
             guard outbox.buffer.readableBytes > 0 else { return (ByteBuffer(), []) }
             let batch = (outbox.buffer, outbox.waiters)
-            outbox.buffer = channel.allocator.buffer(capacity: 0)
+            // The next batch is likely the size of this one: room for it (up to 64 KiB, so one
+            // huge pipeline does not pin a huge buffer) saves regrowing.
+            outbox.buffer = channel.allocator.buffer(capacity: min(batch.0.readableBytes, 64 * 1024))
             outbox.waiters = []
             outbox.waiters.reserveCapacity(batch.1.count)
             outbox.flushes += 1
