@@ -27,7 +27,8 @@ import Synchronization
 /// so an `EventLoopTaskExecutor(loop)` serves all of them.
 ///
 /// Keep CPU-heavy or blocking work off it: whatever runs on the loop delays every reply the
-/// loop reads.
+/// loop reads. The loop must outlive the tasks: a loop that has shut down drops their jobs
+/// (as NIO's own executors do), so they would never resume.
 public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `eventLoop` is immutable and thread-safe, and `queue` is behind its lock.
     public let eventLoop: any EventLoop
