@@ -1,7 +1,6 @@
 import DequeModule
 import EmberRESP
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
