@@ -34,6 +34,10 @@ struct RedisConnectionOutbox: Sendable {
     var waiters: [ReplyWaiter] = []
     /// A drain task is queued on the event loop.
     var drainScheduled = false
+    /// Commands queued when the drain last looked (or was scheduled), and the loop turns it has
+    /// waited for more: while commands keep arriving, the drain lets them join its write.
+    var queuedAtLastLook = 0
+    var drainDeferrals = 0
     /// Set once the channel closed: later sends fail at once with this.
     var closedError: RedisClientError?
     /// Writes-and-flushes of command batches, and commands written (for statistics).

@@ -455,8 +455,10 @@ public final class RedisConnection: RedisCommandExecutor {
             encode(&outbox.buffer)
             outbox.waiters.append(contentsOf: waiters)
             shared.inFlight.add(waiters.count, ordering: .relaxed)
-            defer { outbox.drainScheduled = true }
-            return .success(!outbox.drainScheduled)
+            if outbox.drainScheduled { return .success(false) }
+            outbox.drainScheduled = true
+            outbox.queuedAtLastLook = outbox.waiters.count
+            return .success(true)
         }
         switch outcome {
         case .success(let scheduleDrain):
@@ -466,23 +468,47 @@ public final class RedisConnection: RedisCommandExecutor {
         }
     }
 
+    /// Loop turns a drain may wait while commands keep arriving (each a few microseconds).
+    private static let maximumDrainDeferrals = 8
+
     /// On the event loop: writes everything queued since the last drain, with one flush.
+    ///
+    /// Tasks resumed together send their next commands together, from other threads, a few
+    /// microseconds apart. While more commands have arrived since the drain was scheduled (or
+    /// last looked), it waits one more loop turn, up to `maximumDrainDeferrals`, so they share
+    /// the write. A lone command is written at once.
     private func drain() {
-        let (bytes, waiters) = shared.outbox.withLock { outbox -> (ByteBuffer, [ReplyWaiter]) in
+        enum Step {
+            case wait
+            case write(ByteBuffer, [ReplyWaiter])
+        }
+        let step = shared.outbox.withLock { outbox -> Step in
+            let queued = outbox.waiters.count
+            if queued > outbox.queuedAtLastLook, outbox.drainDeferrals < Self.maximumDrainDeferrals {
+                outbox.queuedAtLastLook = queued
+                outbox.drainDeferrals += 1
+                return .wait
+            }
             outbox.drainScheduled = false
-            guard outbox.buffer.readableBytes > 0 else { return (ByteBuffer(), []) }
-            let batch = (outbox.buffer, outbox.waiters)
+            outbox.drainDeferrals = 0
+            guard outbox.buffer.readableBytes > 0 else { return .write(ByteBuffer(), []) }
+            let batch = Step.write(outbox.buffer, outbox.waiters)
             // The next batch is likely the size of this one: room for it (up to 64 KiB, so one
             // huge pipeline does not pin a huge buffer) saves regrowing.
-            outbox.buffer = channel.allocator.buffer(capacity: min(batch.0.readableBytes, 64 * 1024))
+            outbox.buffer = channel.allocator.buffer(capacity: min(outbox.buffer.readableBytes, 64 * 1024))
             outbox.waiters = []
-            outbox.waiters.reserveCapacity(batch.1.count)
+            outbox.waiters.reserveCapacity(queued)
             outbox.flushes += 1
-            outbox.commandsWritten += batch.1.count
+            outbox.commandsWritten += queued
             return batch
         }
-        guard bytes.readableBytes > 0 else { return }
-        handler.value.write(bytes, waiters: waiters)
+        switch step {
+        case .wait:
+            channel.eventLoop.execute { self.drain() }
+        case .write(let bytes, let waiters):
+            guard bytes.readableBytes > 0 else { return }
+            handler.value.write(bytes, waiters: waiters)
+        }
     }
 
     // MARK: - Subscriber connections
@@ -499,8 +525,10 @@ public final class RedisConnection: RedisCommandExecutor {
         let failed = shared.outbox.withLock { outbox -> (error: RedisClientError?, drain: Bool) in
             if let error = outbox.closedError { return (error, false) }
             for command in commands { command.encode(into: &outbox.buffer) }
-            defer { outbox.drainScheduled = true }
-            return (nil, !outbox.drainScheduled)
+            if outbox.drainScheduled { return (nil, false) }
+            outbox.drainScheduled = true
+            outbox.queuedAtLastLook = outbox.waiters.count
+            return (nil, true)
         }
         if let error = failed.error { throw error }
         if failed.drain { channel.eventLoop.execute { self.drain() } }
