@@ -352,14 +352,18 @@ final class ConnectionTests: ServerTestCase {
         let onLoop = await Task(executorPreference: executor) { connection.eventLoop.inEventLoop }.value
         XCTAssertTrue(onLoop)
         let blocked = Task(executorPreference: executor) {
-            try await connection.send("BLPOP", "nothing", "5")
+            try await connection.send("BLPOP", "nothing", "1")
         }
         try await Task.sleep(for: .milliseconds(50))
+        let clock = ContinuousClock()
+        let cancelled = clock.now
         blocked.cancel()
         do {
             _ = try await blocked.value
             XCTFail("the cancelled BLPOP returned")
         } catch is CancellationError {}
+        XCTAssertLessThan(clock.now - cancelled, .milliseconds(500), "cancellation waited for the reply")
+        // The server still holds the BLPOP (up to its 1 s timeout); ECHO's reply is its own.
         let echo = try await Task(executorPreference: executor) { try await connection.send("ECHO", "mine") }.value
         XCTAssertEqual(echo, .bulkString("mine"))
     }
