@@ -158,15 +158,22 @@ public final class RedisClusterClient: RedisCommandExecutor {
 
     /// The pool for one node (created on first use).
     public func pool(for node: NodeAddress) throws -> RedisConnectionPool {
-        try state.withLockedValue { state in
+        try pool(for: node, readOnly: false)
+    }
+
+    /// The pool for `node` in the primaries' or the replica reads' table, made on first use.
+    private func pool(for node: NodeAddress, readOnly: Bool) throws -> RedisConnectionPool {
+        let table: WritableKeyPath<State, [NodeAddress: RedisConnectionPool]> = readOnly ? \.replicaPools : \.pools
+        return try state.withLockedValue { state in
             if state.closed { throw RedisClientError(.closed, "the cluster client is closed") }
-            if let pool = state.pools[node] { return pool }
+            if let pool = state[keyPath: table][node] { return pool }
             var connection = configuration.connection
             connection.endpoint = .tcp(host: node.host, port: node.port)
+            connection.readOnly = readOnly
             let pool = RedisConnectionPool(
                 configuration: connection, maximumConnections: configuration.maximumConnectionsPerNode,
                 eventLoopGroup: eventLoopGroup, logger: logger)
-            state.pools[node] = pool
+            state[keyPath: table][node] = pool
             return pool
         }
     }
@@ -481,18 +488,7 @@ public final class RedisClusterClient: RedisCommandExecutor {
 
     /// The pool for reads from one replica (its connections send READONLY).
     private func replicaPool(for node: NodeAddress) throws -> RedisConnectionPool {
-        try state.withLockedValue { state in
-            if state.closed { throw RedisClientError(.closed, "the cluster client is closed") }
-            if let pool = state.replicaPools[node] { return pool }
-            var connection = configuration.connection
-            connection.endpoint = .tcp(host: node.host, port: node.port)
-            connection.readOnly = true
-            let pool = RedisConnectionPool(
-                configuration: connection, maximumConnections: configuration.maximumConnectionsPerNode,
-                eventLoopGroup: eventLoopGroup, logger: logger)
-            state.replicaPools[node] = pool
-            return pool
-        }
+        try pool(for: node, readOnly: true)
     }
 
     /// Sends `command` to the owner of `slot` (any primary when nil), following redirects.
