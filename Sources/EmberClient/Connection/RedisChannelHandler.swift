@@ -38,6 +38,15 @@ struct RedisConnectionOutbox: Sendable {
     /// waited for more: while commands keep arriving, the drain lets them join its write.
     var queuedAtLastLook = 0
     var drainDeferrals = 0
+
+    /// Whether the caller, having just queued commands, must schedule the drain (none is
+    /// scheduled yet); marks one scheduled.
+    mutating func claimDrain() -> Bool {
+        if drainScheduled { return false }
+        drainScheduled = true
+        queuedAtLastLook = waiters.count
+        return true
+    }
     /// Set once the channel closed: later sends fail at once with this.
     var closedError: RedisClientError?
     /// Writes-and-flushes of command batches, and commands written (for statistics).

@@ -455,10 +455,7 @@ public final class RedisConnection: RedisCommandExecutor {
             encode(&outbox.buffer)
             outbox.waiters.append(contentsOf: waiters)
             shared.inFlight.add(waiters.count, ordering: .relaxed)
-            if outbox.drainScheduled { return .success(false) }
-            outbox.drainScheduled = true
-            outbox.queuedAtLastLook = outbox.waiters.count
-            return .success(true)
+            return .success(outbox.claimDrain())
         }
         switch outcome {
         case .success(let scheduleDrain):
@@ -525,10 +522,7 @@ public final class RedisConnection: RedisCommandExecutor {
         let failed = shared.outbox.withLock { outbox -> (error: RedisClientError?, drain: Bool) in
             if let error = outbox.closedError { return (error, false) }
             for command in commands { command.encode(into: &outbox.buffer) }
-            if outbox.drainScheduled { return (nil, false) }
-            outbox.drainScheduled = true
-            outbox.queuedAtLastLook = outbox.waiters.count
-            return (nil, true)
+            return (nil, outbox.claimDrain())
         }
         if let error = failed.error { throw error }
         if failed.drain { channel.eventLoop.execute { self.drain() } }
