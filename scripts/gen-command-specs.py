@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate Sources/EmberStore/CommandSpecs+Generated.swift from Redis 7.0's command JSON files.
+"""Generate Sources/EmberStore/CommandTable/CommandSpecs+Generated.swift from Redis 7.0's command JSON files.
 
 Usage: scripts/gen-command-specs.py [COMMANDS_DIR]
 
@@ -22,7 +22,7 @@ import sys
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DIR = os.path.join(REPO_ROOT, "..", "shared", "reference", "redis-7.0.15-commands")
-OUTPUT = os.path.join(REPO_ROOT, "Sources", "EmberStore", "CommandSpecs+Generated.swift")
+OUTPUT = os.path.join(REPO_ROOT, "Sources", "EmberStore", "CommandTable", "CommandSpecs+Generated.swift")
 
 # JSON command flag -> CommandFlags member. Flags absent here are not reported by COMMAND INFO
 # and have no CommandFlags member (SENTINEL, ONLY_SENTINEL, PROTECTED, TOUCHES_ARBITRARY_KEYS).

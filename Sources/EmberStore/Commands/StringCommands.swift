@@ -541,12 +541,6 @@ extension Engine {
     }
 }
 
-/// An error reply carried through a `Result`.
-struct ReplyError: Error {
-    let reply: Reply
-    init(_ reply: Reply) { self.reply = reply }
-}
-
 // MARK: - Long double text, as Redis's string2ld / ld2string (LD_STR_HUMAN)
 
 /// Parses a float the way Redis's `string2ld` does: no leading space, no trailing bytes, no NaN.

@@ -1,129 +1,6 @@
 import EmberRESP
 import NIOConcurrencyHelpers
 
-/// Settings the engine itself reads. The server maps `CONFIG SET` and the config file onto these.
-public struct EngineConfiguration: Sendable {
-    public var databases = 16
-    public var protoMaxBulkLength = 512 * 1024 * 1024
-    public var maxMemory: Int64 = 0
-    public var maxMemoryPolicy = "noeviction" {
-        didSet { usesLFU = maxMemoryPolicy.hasSuffix("lfu") }
-    }
-    /// Whether keys' access bits count frequency (an LFU policy) rather than recency.
-    public private(set) var usesLFU = false
-    /// Thresholds of the compact collection encodings.
-    public var limits = CollectionLimits()
-    /// `lazyfree-lazy-user-del`/`-flush`: whether DEL and FLUSHALL/FLUSHDB hand large values to
-    /// the background freer (UNLINK and ASYNC always do).
-    public var lazyFreeUserDel = false
-    public var lazyFreeUserFlush = false
-    public var lfuLogFactor = 10
-    public var lfuDecayTime = 1
-    public var hz = 10
-    public var activeExpireEnabled = true
-    /// The default user's password (`requirepass`); nil means no password.
-    public var requirePass: Bytes?
-    /// `enable-debug-command`: `no`, `yes` or `local` (loopback and Unix-socket clients only).
-    public var enableDebugCommand = "no"
-    public init() {}
-}
-
-public struct EngineStats: Sendable {
-    public var expiredKeys: Int64 = 0
-    public var evictedKeys: Int64 = 0
-    public var keyspaceHits: Int64 = 0
-    public var keyspaceMisses: Int64 = 0
-    public var commandsProcessed: Int64 = 0
-    public var rejectedCalls: Int64 = 0
-    public var expiredTimeCapReachedCount: Int64 = 0
-    /// Every error reply, and per error code (the first word) for INFO errorstats.
-    public var totalErrorReplies: Int64 = 0
-    public var errorReplies: [String: Int64] = [:]
-    /// Traffic, reported by the transport.
-    public var netInputBytes: Int64 = 0
-    public var netOutputBytes: Int64 = 0
-    public var readsProcessed: Int64 = 0
-    public var writesProcessed: Int64 = 0
-    public init() {}
-
-    /// Redis tracks at most this many distinct error codes (errorstats).
-    static let maxErrorCodes = 128
-
-    mutating func recordError(_ message: Bytes) {
-        totalErrorReplies += 1
-        let code = String(decoding: message.array.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
-        if errorReplies[code] != nil || errorReplies.count < Self.maxErrorCodes {
-            errorReplies[code, default: 0] += 1
-        }
-    }
-}
-
-/// Everything a command handler needs: the engine, the calling client, the arguments (the
-/// command name first) and the time the command started, in Unix milliseconds. Every command
-/// sees one clock value, as Redis's command time snapshot.
-public struct CommandContext {
-    public let engine: Engine
-    public let client: ClientState
-    public let args: [Bytes]
-    public let now: Int64
-
-    @inlinable public var db: Int { client.db }
-    /// The access bits of a key this command creates (LRU clock, or LFU's initial stamp).
-    @inlinable public var lru: UInt32 {
-        engine.config.usesLFU ? AccessClock.lfuStamp(creatingAt: now) : Engine.lruClock(now)
-    }
-}
-
-public typealias CommandHandler = (CommandContext) -> Reply
-
-/// A command the engine serves: its static spec, its handler and its `INFO commandstats` counters.
-public final class Command: @unchecked Sendable {
-    /// The Redis 7.0 spec (all of Redis's subcommands; `served` lists Ember's).
-    public let spec: CommandSpec
-    public let name: String
-    public let handler: CommandHandler?
-    @exclusivity(unchecked) public private(set) var subcommands = CommandTable()
-    // Statistics are only touched under the engine lock; unchecked exclusivity spares the
-    // hot path a runtime access check per counter update.
-    @exclusivity(unchecked) public var calls: Int64 = 0
-    /// Time spent, summed in nanoseconds so that sub-microsecond commands still add up.
-    @exclusivity(unchecked) public var nanoseconds: Int64 = 0
-    public var microseconds: Int64 { nanoseconds / 1000 }
-    @exclusivity(unchecked) public var rejectedCalls: Int64 = 0
-    @exclusivity(unchecked) public var failedCalls: Int64 = 0
-
-    init(spec: CommandSpec, handler: CommandHandler?) {
-        self.spec = spec
-        self.name = spec.name
-        self.handler = handler
-    }
-
-    /// The spec as COMMAND reports it: with the subcommands Ember serves, by name.
-    public var served: CommandSpec {
-        guard !spec.subcommands.isEmpty else { return spec }
-        var served = spec
-        served.subcommands = subcommands.commands.map(\.served).sorted { $0.name < $1.name }
-        return served
-    }
-
-    func addSubcommand(_ subcommand: Command, named name: Bytes) {
-        subcommands.insert(subcommand, named: name)
-    }
-
-    func adoptSubcommands(of other: Command) {
-        for sub in other.subcommands.commands {
-            addSubcommand(sub, named: Bytes(String(sub.name.split(separator: "|").last ?? "")))
-        }
-    }
-
-    public func resetStatistics() {
-        calls = 0
-        nanoseconds = 0
-        rejectedCalls = 0
-        failedCalls = 0
-    }
-}
-
 /// The store: databases, the command table and the statistics, behind one lock.
 ///
 /// Commands run one at a time (each is atomic with respect to the keyspace, as in Redis); a
@@ -144,6 +21,8 @@ public final class Engine: @unchecked Sendable {
     public let lazyFreer = LazyFreer()
     /// Clients blocked on keys (BLPOP and friends), FIFO per key.
     @exclusivity(unchecked) var waiters = WaiterQueues()
+    /// The server log (`loglevel`, `logfile`), installed by the server.
+    public var logSink: (any ServerLogSink)?
     /// Installed by the transport: closes a client's connection (CLIENT KILL).
     public var clientCloser: (@Sendable (ClientState) -> Void)?
     /// Installed by the transport: fills in the socket descriptors of clients that lack one,
@@ -436,31 +315,6 @@ public final class Engine: @unchecked Sendable {
                 let deadline = Clock.monotonicNanoseconds() + 1_000_000
                 while databases[index].rehash(buckets: 100) && Clock.monotonicNanoseconds() < deadline {}
             }
-        }
-    }
-}
-
-extension Bytes {
-    /// Up to `length` bytes, as C's `%.*s` copies them into an error message: up to a NUL.
-    public func cPrefix(_ length: Int) -> Bytes {
-        withUnsafeBytes { raw in
-            var end = min(raw.count, max(0, length))
-            if let nul = raw[0..<end].firstIndex(of: 0) { end = nul }
-            return Bytes(UnsafeRawBufferPointer(rebasing: raw[0..<end]))
-        }
-    }
-
-    /// The bytes with ASCII letters uppercased.
-    public func asciiUppercased() -> Bytes {
-        Bytes(array.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 })
-    }
-
-    /// `cPrefix` as text, for messages that are text anyway.
-    public func prefix(_ length: Int) -> String {
-        withUnsafeBytes { raw in
-            var end = min(raw.count, max(0, length))
-            if let nul = raw[0..<end].firstIndex(of: 0) { end = nul }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<end]), as: UTF8.self)
         }
     }
 }
