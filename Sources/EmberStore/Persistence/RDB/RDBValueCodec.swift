@@ -1,0 +1,358 @@
+import EmberRESP
+
+/// How values are written: the settings of `rdbcompression` and the quicklist node shape.
+public struct RDBValueEncoding: Sendable {
+    /// `rdbcompression`: LZF for strings (and listpack blobs) longer than 20 bytes.
+    public var compression: Bool
+    /// `list-max-listpack-size`: negative for a byte limit per node (-1 = 4 KB ... -5 = 64 KB),
+    /// positive for a number of entries per node.
+    public var listMaxListpackSize: Int
+    /// `list-compress-depth`: nodes this far from both ends stay plain, the inner ones are
+    /// LZF-compressed as Redis's quicklist keeps them.
+    public var listCompressDepth: Int
+
+    public init(compression: Bool = true, listMaxListpackSize: Int = -2, listCompressDepth: Int = 0) {
+        self.compression = compression
+        self.listMaxListpackSize = listMaxListpackSize
+        self.listCompressDepth = listCompressDepth
+    }
+
+    public init(configuration: EngineConfiguration) {
+        self.init(compression: configuration.persistence.rdbCompression,
+                  listMaxListpackSize: configuration.limits.listMaxListpackSize,
+                  listCompressDepth: configuration.limits.listCompressDepth)
+    }
+}
+
+/// How values are read back: the thresholds that pick their encodings, and whether blobs get
+/// Redis's deep integrity checks (`sanitize-dump-payload yes`).
+public struct RDBValueDecoding: Sendable {
+    public var limits: CollectionLimits
+    /// Also check listpack back lengths, ziplist previous lengths and tail, header counts.
+    /// Duplicates and bounds are always checked: Ember's structures rely on them.
+    public var deepValidation: Bool
+
+    public init(limits: CollectionLimits = CollectionLimits(), deepValidation: Bool = false) {
+        self.limits = limits
+        self.deepValidation = deepValidation
+    }
+}
+
+/// Values in the RDB format: the type byte and the encoding Redis 7.0 writes for each of
+/// Ember's encodings, and the decoders of every type Redis 7.0 loads.
+enum RDBValueCodec {
+    // MARK: - Encoding
+
+    /// The RDB type Redis 7.0 writes for `value`.
+    static func type(of value: Value) -> UInt8 {
+        switch value {
+        case .string, .integer: return RDBFormat.ValueType.string
+        case .list: return RDBFormat.ValueType.listQuicklist2
+        case .set(let set):
+            if case .intset = set.storage { return RDBFormat.ValueType.setIntset }
+            return RDBFormat.ValueType.set
+        case .hash(let hash):
+            if case .listpack = hash.storage { return RDBFormat.ValueType.hashListpack }
+            return RDBFormat.ValueType.hash
+        case .zset(let zset):
+            return zset.isCompact ? RDBFormat.ValueType.zsetListpack : RDBFormat.ValueType.zset2
+        }
+    }
+
+    /// Writes the body of `value` (what follows the type byte, or the key in a file).
+    static func encode(_ value: Value, into out: inout RDBEncoder, _ encoding: RDBValueEncoding) {
+        switch value {
+        case .string(let bytes): out.writeString(bytes)
+        case .integer(let integer): out.writeInteger(integer)
+        case .list(let list): encodeList(list, into: &out, encoding)
+        case .set(let set):
+            switch set.storage {
+            case .intset(let integers):
+                out.writeString(RedisIntset.blob(integers.elements, width: integers.width))
+            default:
+                let members = set.members
+                out.writeLength(members.count)
+                for member in members { out.writeString(member) }
+            }
+        case .hash(let hash):
+            let pairs = hash.pairs
+            if case .listpack = hash.storage {
+                var pack = RedisListpack.Builder()
+                for (field, value) in pairs {
+                    pack.append(field)
+                    pack.append(value)
+                }
+                out.writeString(pack.finish())
+            } else {
+                out.writeLength(pairs.count)
+                for (field, value) in pairs {
+                    out.writeString(field)
+                    out.writeString(value)
+                }
+            }
+        case .zset(let zset):
+            let entries = zset.entries
+            if zset.isCompact {
+                var pack = RedisListpack.Builder()
+                for entry in entries {
+                    pack.append(entry.member)
+                    pack.append(Bytes(formatDouble(entry.score)))
+                }
+                out.writeString(pack.finish())
+            } else {
+                // Greatest first, as Redis: each loaded member then goes in at the head.
+                out.writeLength(entries.count)
+                for entry in entries.reversed() {
+                    out.writeString(entry.member)
+                    out.writeBinaryDouble(entry.score)
+                }
+            }
+        }
+    }
+
+    /// Quicklist node limits (`optimization_level`, `SIZE_SAFETY_LIMIT`, the per-entry
+    /// overestimate and the plain-node threshold of Redis 7.0's quicklist).
+    static let nodeSizeLevels = [4096, 8192, 16384, 32768, 65536]
+    static let nodeSafetyLimit = 8192
+    static let entryOverhead = 8
+    static let plainThreshold = 1 << 30
+    static let minimumCompressBytes = 48
+    static let minimumCompressImprovement = 8
+
+    static func nodeAllows(size: Int, count: Int, adding elementSize: Int, fill: Int) -> Bool {
+        let newSize = size + elementSize + entryOverhead
+        if fill < 0 {
+            let level = -fill - 1
+            if level < nodeSizeLevels.count && newSize <= nodeSizeLevels[level] { return true }
+        }
+        if newSize > nodeSafetyLimit { return false }
+        return count < fill
+    }
+
+    private enum Node {
+        case packed([UInt8])
+        case plain(Bytes)
+    }
+
+    /// LIST_QUICKLIST_2: nodes of listpacks cut as Redis's quicklist cuts them when elements
+    /// are pushed at the tail.
+    static func encodeList(_ list: ListValue, into out: inout RDBEncoder, _ encoding: RDBValueEncoding) {
+        var nodes: [Node] = []
+        var current: RedisListpack.Builder?
+        for element in list.elements {
+            if element.count >= plainThreshold {
+                if let pack = current { nodes.append(.packed(pack.finish())) }
+                current = nil
+                nodes.append(.plain(element))
+                continue
+            }
+            if let pack = current,
+               !nodeAllows(size: pack.size, count: pack.count, adding: element.count, fill: encoding.listMaxListpackSize) {
+                nodes.append(.packed(pack.finish()))
+                current = nil
+            }
+            if current == nil { current = RedisListpack.Builder() }
+            current!.append(element)
+        }
+        if let pack = current { nodes.append(.packed(pack.finish())) }
+
+        out.writeLength(nodes.count)
+        let depth = encoding.listCompressDepth
+        for (index, node) in nodes.enumerated() {
+            switch node {
+            case .plain(let element):
+                out.writeLength(RDBFormat.Container.plain)
+                out.writeString(element)
+            case .packed(let blob):
+                out.writeLength(RDBFormat.Container.packed)
+                let inner = depth > 0 && index >= depth && index < nodes.count - depth
+                if inner, blob.count >= minimumCompressBytes,
+                   let compressed = LZF.compress(blob, limit: blob.count),
+                   compressed.count + minimumCompressImprovement < blob.count {
+                    out.writeLZFBlob(compressed, originalLength: blob.count)
+                } else {
+                    out.writeString(blob)
+                }
+            }
+        }
+    }
+
+    // MARK: - Decoding
+
+    /// Reads a value of RDB type `type`. Nil for an empty collection (Redis 7.0 skips them).
+    static func decode(type: UInt8, from reader: inout RDBReader, _ decoding: RDBValueDecoding) throws -> Value? {
+        let start = reader.position
+        let deep = decoding.deepValidation
+        let limits = decoding.limits
+        /// A blob read as a string, its decoding errors placed at the blob's offset.
+        func blob(_ body: ([UInt8]) throws -> Value?) throws -> Value? {
+            let blobStart = reader.position
+            let bytes = try reader.readString()
+            do {
+                return try body(bytes)
+            } catch let error as RDBError {
+                throw reader.error(error.reason, at: blobStart)
+            }
+        }
+        func corrupt(_ reason: String) -> RDBError { reader.error(reason, at: start) }
+
+        switch type {
+        case RDBFormat.ValueType.string:
+            return .string(encoding: try reader.readBytes())
+
+        case RDBFormat.ValueType.list:
+            let count = try reader.readItemCount(minimumSize: 1, what: "list length")
+            var elements: [Bytes] = []
+            elements.reserveCapacity(count)
+            for _ in 0..<count { elements.append(try reader.readBytes()) }
+            return elements.isEmpty ? nil : .list(ListValue(elements))
+
+        case RDBFormat.ValueType.listZiplist:
+            return try blob { bytes in
+                var elements: [Bytes] = []
+                try RedisZiplist.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                return elements.isEmpty ? nil : .list(ListValue(elements))
+            }
+
+        case RDBFormat.ValueType.listQuicklist, RDBFormat.ValueType.listQuicklist2:
+            let version2 = type == RDBFormat.ValueType.listQuicklist2
+            let nodes = try reader.readItemCount(minimumSize: version2 ? 2 : 1, what: "quicklist node count")
+            var elements: [Bytes] = []
+            for _ in 0..<nodes {
+                var container = RDBFormat.Container.packed
+                if version2 {
+                    let at = reader.position
+                    container = UInt64(try reader.readCount(what: "quicklist container"))
+                    guard container == RDBFormat.Container.packed || container == RDBFormat.Container.plain else {
+                        throw reader.error("quicklist integrity check failed: container \(container)", at: at)
+                    }
+                }
+                if container == RDBFormat.Container.plain {
+                    elements.append(try reader.readBytes())
+                    continue
+                }
+                let blobStart = reader.position
+                let bytes = try reader.readString()
+                do {
+                    if version2 {
+                        try RedisListpack.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                    } else {
+                        try RedisZiplist.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                    }
+                } catch let error as RDBError {
+                    throw reader.error(error.reason, at: blobStart)
+                }
+            }
+            return elements.isEmpty ? nil : .list(ListValue(elements))
+
+        case RDBFormat.ValueType.set:
+            let count = try reader.readItemCount(minimumSize: 1, what: "set size")
+            var set = SetValue()
+            for _ in 0..<count {
+                let at = reader.position
+                let member = try reader.readBytes()
+                guard set.insert(member, limits: limits) else { throw reader.error("duplicate set members detected", at: at) }
+            }
+            return set.count == 0 ? nil : .set(set)
+
+        case RDBFormat.ValueType.setIntset:
+            return try blob { bytes in
+                let members = try RedisIntset.members(bytes)
+                guard !members.isEmpty else { return nil }
+                var set = SetValue()
+                for member in members { set.insert(Bytes(decimal: member), limits: limits) }
+                return .set(set)
+            }
+
+        case RDBFormat.ValueType.zset, RDBFormat.ValueType.zset2:
+            let count = try reader.readItemCount(minimumSize: 2, what: "zset size")
+            var entries: [ScoredMember] = []
+            entries.reserveCapacity(count)
+            var seen = HashTable<Void>()
+            for _ in 0..<count {
+                let at = reader.position
+                let member = try reader.readBytes()
+                let score = type == RDBFormat.ValueType.zset2 ? try reader.readBinaryDouble() : try reader.readTextDouble()
+                guard !score.isNaN else { throw reader.error("zset with NAN score detected", at: at) }
+                guard seen.find(member) == nil else { throw reader.error("duplicate zset fields detected", at: at) }
+                seen.insertNew(member, ())
+                entries.append(ScoredMember(score: score, member: member))
+            }
+            return makeSortedSet(entries, limits)
+
+        case RDBFormat.ValueType.zsetZiplist, RDBFormat.ValueType.zsetListpack:
+            return try blob { bytes in
+                var packed: [PackedEntry] = []
+                if type == RDBFormat.ValueType.zsetListpack {
+                    try RedisListpack.forEach(bytes, deep: deep) { packed.append($0) }
+                } else {
+                    try RedisZiplist.forEach(bytes, deep: deep) { packed.append($0) }
+                }
+                guard packed.count % 2 == 0 else { throw RDBError(offset: 0, reason: "zset blob with an odd number of entries") }
+                var entries: [ScoredMember] = []
+                entries.reserveCapacity(packed.count / 2)
+                var seen = HashTable<Void>()
+                for index in stride(from: 0, to: packed.count, by: 2) {
+                    let member = packed[index].bytes(in: bytes)
+                    guard let score = packed[index + 1].score(in: bytes), !score.isNaN else {
+                        throw RDBError(offset: 0, reason: "invalid zset score")
+                    }
+                    guard seen.find(member) == nil else { throw RDBError(offset: 0, reason: "duplicate zset fields detected") }
+                    seen.insertNew(member, ())
+                    entries.append(ScoredMember(score: score, member: member))
+                }
+                return makeSortedSet(entries, limits)
+            }
+
+        case RDBFormat.ValueType.hash:
+            let count = try reader.readItemCount(minimumSize: 2, what: "hash size")
+            var hash = HashValue()
+            for _ in 0..<count {
+                let at = reader.position
+                let field = try reader.readBytes()
+                let value = try reader.readBytes()
+                guard hash.set(field, value, limits: limits) else { throw reader.error("duplicate hash fields detected", at: at) }
+            }
+            return hash.count == 0 ? nil : .hash(hash)
+
+        case RDBFormat.ValueType.hashZipmap:
+            return try blob { bytes in
+                try makeHash(RedisZipmap.pairs(bytes), limits)
+            }
+
+        case RDBFormat.ValueType.hashZiplist, RDBFormat.ValueType.hashListpack:
+            return try blob { bytes in
+                var elements: [Bytes] = []
+                if type == RDBFormat.ValueType.hashListpack {
+                    try RedisListpack.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                } else {
+                    try RedisZiplist.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                }
+                guard elements.count % 2 == 0 else { throw RDBError(offset: 0, reason: "hash blob with an odd number of entries") }
+                return try makeHash(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, limits)
+            }
+
+        case RDBFormat.ValueType.streamListpacks, RDBFormat.ValueType.streamListpacks2,
+             RDBFormat.ValueType.modulePreGA, RDBFormat.ValueType.module2:
+            throw corrupt("unsupported type \(type)")
+
+        default:
+            throw corrupt("unknown value type \(type)")
+        }
+    }
+
+    static func makeHash(_ pairs: [(Bytes, Bytes)], _ limits: CollectionLimits) throws -> Value? {
+        guard !pairs.isEmpty else { return nil }
+        var hash = HashValue()
+        for (field, value) in pairs {
+            guard hash.set(field, value, limits: limits) else { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
+        }
+        return .hash(hash)
+    }
+
+    static func makeSortedSet(_ entries: [ScoredMember], _ limits: CollectionLimits) -> Value? {
+        guard !entries.isEmpty else { return nil }
+        let sorted = entries.sorted { $0.precedes($1) }
+        return .zset(SortedSetValue(sortedEntries: sorted, limits: limits))
+    }
+}
