@@ -58,6 +58,7 @@ public final class Engine: @unchecked Sendable {
         registerDebugCommand()
         registerConnectionCommands()
         registerCommandCommands()
+        registerDumpRestoreCommands()
     }
 
     // MARK: - Clock
