@@ -45,6 +45,7 @@ extension Engine {
         case .found(let slot):
             guard case .list(let list) = databases[context.db].keys[slot].value.value else { return Errors.wrongType }
             for element in context.args.dropFirst(2) { list.push(element, at: end) }
+            databases[context.db].noteChanged(Int64(context.args.count - 2))
             return .integer(Int64(list.count))
         }
     }
@@ -159,6 +160,7 @@ extension Engine {
             guard case .list(let list) = engine.databases[context.db].keys[slot].value.value else { return Errors.wrongType }
             guard let position = list.position(index) else { return .error("ERR index out of range") }
             list.elements[position] = context.args[3]
+            engine.databases[context.db].noteChanged()
             return .ok
         }
     }
@@ -175,6 +177,7 @@ extension Engine {
             guard case .list(let list) = engine.databases[context.db].keys[slot].value.value else { return Errors.wrongType }
             guard let pivot = list.elements.firstIndex(of: args[3]) else { return .integer(-1) }
             list.elements.insert(args[4], at: after ? pivot + 1 : pivot)
+            engine.databases[context.db].noteChanged()
             return .integer(Int64(list.count))
         }
     }
@@ -251,6 +254,7 @@ extension Engine {
               case .list(let sourceList) = databases[context.db].keys[sourceSlot].value.value else { return .null }
         if case .wrongType = writeCollection(destination, context, as: ListValue.self, create: false) { return Errors.wrongType }
         guard let element = sourceList.pop(at: from) else { return .null }
+        databases[context.db].noteChanged()
         if source == destination {
             sourceList.push(element, at: to)
             return .bulk(element)
@@ -259,6 +263,7 @@ extension Engine {
         guard case .found(let slot) = writeCollection(destination, context, as: ListValue.self, create: true),
               case .list(let destinationList) = databases[context.db].keys[slot].value.value else { return Errors.wrongType }
         destinationList.push(element, at: to)
+        databases[context.db].noteChanged()
         return .bulk(element)
     }
 

@@ -34,6 +34,18 @@ public final class Engine: @unchecked Sendable {
         if !unresolved.isEmpty { fileDescriptorResolver?(unresolved) }
     }
     private var nextClientID: Int64 = 0
+    /// Changes to the data since start-up (Redis's `server.dirty`): save points, INFO
+    /// persistence and propagation read it. Each database counts its own.
+    @inlinable public var dirty: Int64 {
+        var total: Int64 = 0
+        for index in databases.indices { total &+= databases[index].changes }
+        return total
+    }
+    /// Persistence state: last save, background save in progress, its outcome (INFO persistence).
+    @exclusivity(unchecked) public var persistenceState = PersistenceState()
+    /// The one place every change leaves the engine in its deterministic form (the AOF now,
+    /// replicas later).
+    public let propagation = Propagation()
     /// Unix ms of the last successful save (LASTSAVE); start time until persistence exists.
     public var lastSave: Int64
     public let startTime: Int64
@@ -59,6 +71,7 @@ public final class Engine: @unchecked Sendable {
         registerConnectionCommands()
         registerCommandCommands()
         registerDumpRestoreCommands()
+        registerPersistenceCommands()
     }
 
     // MARK: - Clock
@@ -153,9 +166,10 @@ public final class Engine: @unchecked Sendable {
         return reply
     }
 
+    /// Redis's `processCommand`: look the command up, run the admission checks in order, queue
+    /// it inside MULTI, else execute it.
     private func dispatch(_ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
-        let now = clock.milliseconds
-        client.lastInteraction = now
+        client.lastInteraction = clock.milliseconds
         let command = command(for: args)
         // Set before any check, as Redis's lastcmd, so CLIENT INFO names the running command.
         client.lastCommand = command?.name ?? "NULL"
@@ -164,51 +178,33 @@ public final class Engine: @unchecked Sendable {
             client.transactionFailed = client.transaction != nil
             return unknownCommandError(args)
         }
-        let arity = command.spec.arity
-        if (arity > 0 && args.count != arity) || (args.count < -arity) {
+        if let rejection = admit(command, args, client: client) {
             command.rejectedCalls += 1
             stats.rejectedCalls += 1
-            client.transactionFailed = client.transaction != nil
-            return Errors.wrongArity(command.name)
+            return rejection
         }
-        // As Redis's processCommand: the protected-command gate comes before authentication.
-        if command.spec.flags.contains(.protected) && !allowsProtectedCommand(client) {
-            command.rejectedCalls += 1
-            stats.rejectedCalls += 1
-            return .error("ERR \(command.name.uppercased()) command not allowed. If the enable-\(command.name)-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+        if client.transaction != nil && !Engine.runsInsideTransaction(command) {
+            client.transaction!.append(args)
+            return .simple("QUEUED")
         }
-        if !client.isAuthenticated && !command.spec.flags.contains(.noAuth) {
-            command.rejectedCalls += 1
-            stats.rejectedCalls += 1
-            return Errors.noAuth
-        }
-        if client.transaction != nil {
-            if command.spec.flags.contains(.noMulti) {
-                command.rejectedCalls += 1
-                stats.rejectedCalls += 1
-                client.transactionFailed = true
-                return .error("ERR Command not allowed inside a transaction")
-            }
-            if !Engine.runsInsideTransaction(command) {
-                client.transaction!.append(args)
-                return .simple("QUEUED")
-            }
-        }
-        guard let handler = command.handler else { return unknownCommandError(args) }
-        let reply = handler(CommandContext(engine: self, client: client, args: args, now: now))
+        guard command.handler != nil else { return unknownCommandError(args) }
+        return call(command, args, client: client, clock: &clock)
+    }
+
+    /// Redis's `call`: runs an admitted command. The only place that updates the command
+    /// statistics, the dirty counter and propagation.
+    func call(_ command: Command, _ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
+        let dirtyBefore = dirty
+        let context = CommandContext(engine: self, client: client, args: args, now: clock.milliseconds)
+        let reply = command.handler!(context)
         // Since the previous reading: this command plus the few lookups before it.
         let elapsed = clock.advance()
         command.calls += 1
         command.nanoseconds &+= Int64(truncatingIfNeeded: elapsed)
         if case .error = reply { command.failedCalls += 1 }
         stats.commandsProcessed += 1
+        if dirty != dirtyBefore { propagation.commandChangedData(command, context) }
         return reply
-    }
-
-    /// `enable-debug-command`: `yes` for everyone, `local` for loopback and Unix-socket clients.
-    private func allowsProtectedCommand(_ client: ClientState) -> Bool {
-        let setting = config.enableDebugCommand
-        return setting == "yes" || (setting == "local" && client.isLocal)
     }
 
     private func unknownCommandError(_ args: [Bytes]) -> Reply {
@@ -260,12 +256,16 @@ public final class Engine: @unchecked Sendable {
     /// Finds `key` for writing: lazy expiry only.
     @inlinable
     public func lookupWrite(_ key: Bytes, _ context: CommandContext) -> Int? {
-        databases[context.db].find(key, now: context.now, stats: &stats)
+        let index = databases[context.db].find(key, now: context.now, stats: &stats)
+        // A background snapshot that still needs this entry saves it before the write.
+        if let index { databases[context.db].willChange(index) }
+        return index
     }
 
     /// Deletes the entry at `index`, handing a large value to the background freer when
     /// `lazily` (Redis's `dbAsyncDelete`).
     public func removeEntry(at index: Int, db: Int, lazily: Bool) {
+        databases[db].willChange(index)
         if lazily {
             let value = databases[db].keys[index].value.value
             if LazyFreer.freeEffort(value) > LazyFreer.threshold {
@@ -312,6 +312,7 @@ public final class Engine: @unchecked Sendable {
                     }
                 }
             }
+            backgroundSaveIfDue(now: now)
             for index in databases.indices {
                 let deadline = Clock.monotonicNanoseconds() + 1_000_000
                 while databases[index].rehash(buckets: 100) && Clock.monotonicNanoseconds() < deadline {}

@@ -12,6 +12,16 @@ public struct Database: Sendable {
     /// to the data: SWAPDB leaves them in place.
     public internal(set) var blockedKeys: Set<Bytes> = []
     public internal(set) var readyKeys: [Bytes] = []
+    /// Changes made to this database's data (keys written, deleted, expired, TTLs set or
+    /// cleared, collections changed in place): the engine's dirty counter sums them.
+    @usableFromInline internal(set) var _changes: Int64 = 0
+    public var changes: Int64 { _changes }
+    /// The background snapshot walking this database, if one runs. It travels with the data
+    /// (SWAPDB), as it must save the data as it was when the snapshot began.
+    @usableFromInline var snapshot: SnapshotCursor?
+    /// New entries are born with this parity; a snapshot flips it, so every entry that existed
+    /// then is pending until the snapshot (or a write, first) saves it.
+    @usableFromInline var savedParity = false
 
     public init() {}
 
@@ -43,9 +53,11 @@ public struct Database: Sendable {
     public mutating func find(_ key: Bytes, now: Int64, stats: inout EngineStats) -> Int? {
         guard let index = keys.find(key) else { return nil }
         if keys[index].value.metadata.hasExpire, let when = expires.value(for: key), when <= now {
+            willChange(index)
             expires.remove(key)
             keys.remove(at: index)
             stats.expiredKeys += 1
+            _changes &+= 1
             return nil
         }
         return index
@@ -60,13 +72,16 @@ public struct Database: Sendable {
             overwrite(at: index, value, lru: lru, keepTTL: keepTTL)
             return index
         }
+        _changes &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
-        return keys.insertNew(key, StoredValue(value, lru: lru))
+        return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
     }
 
     /// Replaces the value of the entry at `index` (found by the caller in this command), so a
     /// write to an existing key costs one lookup. The TTL is cleared unless `keepTTL`.
     public mutating func overwrite(at index: Int, _ value: Value, lru: UInt32, keepTTL: Bool = false) {
+        willChange(index)
+        _changes &+= 1
         let hadExpire = keys[index].value.metadata.hasExpire
         keys[index].value.value = value
         keys[index].value.metadata.isRaw = false
@@ -80,9 +95,32 @@ public struct Database: Sendable {
     /// Adds a key known to be absent.
     @discardableResult
     public mutating func add(_ key: Bytes, _ value: Value, lru: UInt32) -> Int {
+        _changes &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
-        return keys.insertNew(key, StoredValue(value, lru: lru))
+        return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
     }
+
+    /// Saves the entry at `index` into the running background snapshot first if that still
+    /// needs it: called before anything changes or removes an entry.
+    @inlinable
+    public mutating func willChange(_ index: Int) {
+        if let snapshot, keys[index].value.metadata.savedParity != savedParity {
+            saveBeforeChange(index, snapshot)
+        }
+    }
+
+    @usableFromInline
+    mutating func saveBeforeChange(_ index: Int, _ snapshot: SnapshotCursor) {
+        let entry = keys[index]
+        let expire = entry.value.metadata.hasExpire ? expires.value(for: entry.key) : nil
+        snapshot.saveEarly(key: entry.key, value: entry.value, expire: expire)
+        keys[index].value.metadata.savedParity = savedParity
+    }
+
+    /// Counts a change made in place to the value of an existing key (a collection edited
+    /// without replacing it).
+    @inlinable
+    public mutating func noteChanged(_ count: Int64 = 1) { _changes &+= count }
 
     /// A key someone waits on was created: the engine serves its waiters after this command.
     @usableFromInline
@@ -99,6 +137,8 @@ public struct Database: Sendable {
     }
 
     public mutating func remove(at index: Int) {
+        willChange(index)
+        _changes &+= 1
         if keys[index].value.metadata.hasExpire {
             expires.remove(keys[index].key)
         }
@@ -107,6 +147,8 @@ public struct Database: Sendable {
 
     /// Sets the expiry time of the (existing) entry at `index`.
     public mutating func setExpire(at index: Int, _ when: Int64) {
+        willChange(index)
+        _changes &+= 1
         let key = keys[index].key
         keys[index].value.metadata.hasExpire = true
         expires.set(key, when)
@@ -116,12 +158,17 @@ public struct Database: Sendable {
     @discardableResult
     public mutating func persist(at index: Int) -> Bool {
         guard keys[index].value.metadata.hasExpire else { return false }
+        willChange(index)
+        _changes &+= 1
         keys[index].value.metadata.hasExpire = false
         expires.remove(keys[index].key)
         return true
     }
 
     public mutating func removeAll() {
+        // A running snapshot keeps the old tables and walks them on its own.
+        snapshot?.adopt(keys: keys, expires: expires, pendingParity: !savedParity)
+        _changes &+= Int64(keys.count)
         keys.removeAll()
         expires.removeAll()
         averageTTL = 0
@@ -146,7 +193,11 @@ public struct Database: Sendable {
                 if entry.value <= now {
                     let key = entry.key
                     expires.remove(at: index)
-                    if let keyIndex = keys.find(key) { keys.remove(at: keyIndex) }
+                    if let keyIndex = keys.find(key) {
+                        willChange(keyIndex)
+                        keys.remove(at: keyIndex)
+                    }
+                    _changes &+= 1
                     expiredInRound += 1
                 } else {
                     ttlSum += Double(entry.value - now)

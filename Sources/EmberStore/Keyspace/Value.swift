@@ -70,6 +70,9 @@ public struct KeyMetadata: Sendable {
     @usableFromInline static let hasExpireFlag: UInt32 = 1 << 24
     /// The string was modified in place (APPEND, SETRANGE): Redis reports `raw`, not `embstr`.
     @usableFromInline static let rawFlag: UInt32 = 1 << 25
+    /// Which background snapshot generation has this entry: it is still to be saved by the
+    /// running one while this differs from its database's `savedParity`.
+    @usableFromInline static let savedParityFlag: UInt32 = 1 << 26
 
     @inlinable init(lru: UInt32) { bits = lru & Self.lruMask }
 
@@ -83,6 +86,11 @@ public struct KeyMetadata: Sendable {
         set { if newValue { bits |= Self.hasExpireFlag } else { bits &= ~Self.hasExpireFlag } }
     }
 
+    @inlinable public var savedParity: Bool {
+        get { bits & Self.savedParityFlag != 0 }
+        set { if newValue { bits |= Self.savedParityFlag } else { bits &= ~Self.savedParityFlag } }
+    }
+
     @inlinable public var isRaw: Bool {
         get { bits & Self.rawFlag != 0 }
         set { if newValue { bits |= Self.rawFlag } else { bits &= ~Self.rawFlag } }
@@ -94,8 +102,9 @@ public struct StoredValue: Sendable {
     public var value: Value
     public var metadata: KeyMetadata
 
-    @inlinable init(_ value: Value, lru: UInt32) {
+    @inlinable init(_ value: Value, lru: UInt32, savedParity: Bool = false) {
         self.value = value
         self.metadata = KeyMetadata(lru: lru)
+        self.metadata.savedParity = savedParity
     }
 }

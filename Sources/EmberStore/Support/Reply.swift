@@ -126,6 +126,7 @@ public enum ErrorText: ExpressibleByStringLiteral, ExpressibleByStringInterpolat
 /// Redis's shared error replies, word for word.
 public enum Errors {
     public static let syntax = Reply.error("ERR syntax error")
+    public static let diskError = Reply.error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
     public static let wrongType = Reply.error("WRONGTYPE Operation against a key holding the wrong kind of value")
     public static let notInteger = Reply.error("ERR value is not an integer or out of range")
     public static let notFloat = Reply.error("ERR value is not a valid float")

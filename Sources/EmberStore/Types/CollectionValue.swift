@@ -88,6 +88,7 @@ extension Engine {
         // A compact encoding is taken out of the table so that this copy is the only one.
         if !boxed { databases[context.db].keys[index].value.value = .integer(0) }
         let result = body(&collection)
+        databases[context.db].noteChanged()
         if collection.count == 0 {
             databases[context.db].remove(at: index)
         } else if !boxed || !collection.isBoxed {

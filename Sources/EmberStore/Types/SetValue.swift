@@ -22,6 +22,8 @@ public struct SetValue: @unchecked Sendable {
 
     public init() { storage = .intset(IntSet()) }
 
+    init(storage: Storage) { self.storage = storage }
+
     /// A set holding `members`, in the encoding Redis would choose for it.
     public init<S: Sequence>(_ members: S, limits: CollectionLimits) where S.Element == Bytes {
         self.init()

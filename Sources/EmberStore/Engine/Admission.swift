@@ -1,0 +1,60 @@
+import EmberRESP
+
+/// The checks a command passes before it runs, in Redis's `processCommand` order. Each returns
+/// the rejection reply or nil; later subsystems (ACL, OOM, scripts, pub/sub, read-only
+/// replicas) add their case here, in their place in the order.
+enum AdmissionCheck: CaseIterable {
+    case arity
+    /// DEBUG and friends, gated by `enable-debug-command` (before authentication, as Redis).
+    case protectedCommand
+    case authentication
+    /// Writes are refused while the last background save failed (`stop-writes-on-bgsave-error`).
+    case diskError
+    /// Commands MULTI cannot queue.
+    case transactionQueue
+}
+
+extension Engine {
+    /// The first rejection among the admission checks, or nil when `command` may run. A
+    /// rejected command inside MULTI makes EXEC fail, as Redis's `rejectCommand`.
+    @inline(__always)
+    func admit(_ command: Command, _ args: [Bytes], client: ClientState) -> Reply? {
+        for check in AdmissionCheck.allCases {
+            if let rejection = rejection(by: check, command, args, client: client) {
+                if client.transaction != nil { client.transactionFailed = true }
+                return rejection
+            }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private func rejection(by check: AdmissionCheck, _ command: Command, _ args: [Bytes], client: ClientState) -> Reply? {
+        let flags = command.spec.flags
+        switch check {
+        case .arity:
+            let arity = command.spec.arity
+            if (arity > 0 && args.count != arity) || (args.count < -arity) { return Errors.wrongArity(command.name) }
+        case .protectedCommand:
+            if flags.contains(.protected) && !allowsProtectedCommand(client) {
+                return .error("ERR \(command.name.uppercased()) command not allowed. If the enable-\(command.name)-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+            }
+        case .authentication:
+            if !client.isAuthenticated && !flags.contains(.noAuth) { return Errors.noAuth }
+        case .diskError:
+            if persistenceState.refusesWrites(stopWritesOnError: config.persistence.stopWritesOnBgsaveError),
+               flags.contains(.write) || command.name == "ping" {
+                return Errors.diskError
+            }
+        case .transactionQueue:
+            if client.transaction != nil && flags.contains(.noMulti) { return .error("ERR Command not allowed inside a transaction") }
+        }
+        return nil
+    }
+
+    /// `enable-debug-command`: `yes` for everyone, `local` for loopback and Unix-socket clients.
+    func allowsProtectedCommand(_ client: ClientState) -> Bool {
+        let setting = config.enableDebugCommand
+        return setting == "yes" || (setting == "local" && client.isLocal)
+    }
+}
