@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file operation failed, with the path and the system's words for it.
+public struct PersistenceIOError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ operation: String, _ path: String, errno code: Int32 = errno) {
+        description = "\(operation) \(path): \(String(cString: strerror(code)))"
+    }
+    init(message: String) { description = message }
+}
+
+/// An RDB stream written to a file descriptor.
+public struct RDBFileOutput: RDBOutput {
+    public let path: String
+    let descriptor: Int32
+
+    /// Creates (truncates) `path` for writing.
+    public init(creating path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw PersistenceIOError("Failed opening the temp RDB file", path) }
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    public mutating func write(_ chunk: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < chunk.count {
+            let written = Glibc.write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw PersistenceIOError("Write error saving DB on disk", path)
+            }
+            offset += written
+        }
+    }
+
+    /// fsync and close; the file is complete on disk when this returns.
+    public func commit() throws {
+        if fsync(descriptor) != 0 {
+            let code = errno
+            close(descriptor)
+            throw PersistenceIOError("fsync", path, errno: code)
+        }
+        if close(descriptor) != 0 { throw PersistenceIOError("close", path) }
+    }
+
+    /// Closes and removes a file that will not be used.
+    public func discard() {
+        close(descriptor)
+        unlink(path)
+    }
+}
+
+enum PersistenceFiles {
+    /// Moves `from` over `to` atomically.
+    static func rename(_ from: String, to: String) throws {
+        if Glibc.rename(from, to) != 0 {
+            let code = errno
+            unlink(from)
+            throw PersistenceIOError("Error moving temp DB file \(from) on the final destination \(to)", "", errno: code)
+        }
+    }
+
+    /// The whole file, or nil when it does not exist.
+    static func read(_ path: String) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw PersistenceIOError("Fatal error loading the DB, can't open", path)
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var status = stat()
+        if fstat(descriptor, &status) == 0 { bytes.reserveCapacity(Int(status.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw PersistenceIOError("Error reading", path)
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return bytes
+    }
+}

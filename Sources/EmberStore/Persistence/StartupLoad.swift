@@ -1,0 +1,64 @@
+import EmberRESP
+
+extension Engine {
+    /// Loads `dbfilename` from the working directory, as Redis does at start-up (the AOF, when
+    /// `appendonly` is on, arrives with the AOF). A missing file is an empty data set; an
+    /// unreadable or corrupt one is an error naming the file and what is wrong, and the server
+    /// must not start. Returns the keys loaded.
+    @discardableResult
+    public func loadDataAtStartup() throws -> Int {
+        let path = rdbPath
+        let started = Clock.monotonicNanoseconds()
+        guard let bytes = try PersistenceFiles.read(path) else { return 0 }
+        let summary: RDBLoadSummary
+        do {
+            summary = try lock.withLock {
+                persistenceState.loading = true
+                defer { persistenceState.loading = false }
+                return try loadRDB(bytes, now: Clock.milliseconds())
+            }
+        } catch let error as RDBError {
+            log(.warning, "Short read or OOM loading DB. Unrecoverable error, aborting now.")
+            throw PersistenceIOError(message: "Fatal error loading the DB (\(path)): \(error)")
+        }
+        let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
+        lock.withLock {
+            persistenceState.loadedKeys = Int64(summary.keysLoaded)
+            persistenceState.lastLoadSeconds = seconds
+            persistenceState.dirtyAtLastSave = dirty
+        }
+        if summary.emptyKeysSkipped > 0 { log(.warning, "Done loading RDB, empty keys skipped: \(summary.emptyKeysSkipped).") }
+        log(.notice, "Done loading RDB, keys loaded: \(summary.keysLoaded), keys expired: \(summary.expiredKeysDropped).")
+        log(.notice, "DB loaded from disk: \(formatSeconds(seconds)) seconds")
+        return summary.keysLoaded
+    }
+
+    /// DEBUG RELOAD: save, empty the keyspace and load the file back (the caller holds the
+    /// lock). `save` false reloads the existing file; `merge` keeps the current keys.
+    public func debugReload(now: Int64, save: Bool = true, merge: Bool = false) -> Reply {
+        if save, case .failure = saveSynchronously(now: now) { return .error("ERR Error trying to save the DB") }
+        let bytes: [UInt8]
+        do {
+            guard let read = try PersistenceFiles.read(rdbPath) else { return .error("ERR Error trying to load the RDB dump, check server logs.") }
+            bytes = read
+        } catch {
+            return .error("ERR Error trying to load the RDB dump, check server logs.")
+        }
+        if !merge { flush(db: nil, lazily: false) }
+        do {
+            try loadRDB(bytes, now: now)
+        } catch {
+            log(.warning, "Error loading the RDB dump: \(error)")
+            return .error("ERR Error trying to load the RDB dump, check server logs.")
+        }
+        persistenceState.dirtyAtLastSave = dirty
+        log(.notice, "DB reloaded by DEBUG RELOAD")
+        return .ok
+    }
+
+    private func formatSeconds(_ seconds: Double) -> String {
+        let milliseconds = Int((seconds * 1000).rounded())
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
