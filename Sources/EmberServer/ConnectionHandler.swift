@@ -138,6 +138,30 @@ final class ConnectionHandler: ChannelInboundHandler {
         context?.flush()
     }
 
+    /// The client shut down its write side (`shutdown(SHUT_WR)`, `nc -N`): as Redis, every
+    /// command read before the end of input has run and its reply goes out, then the connection
+    /// closes. A client blocked in BLPOP and friends is closed at once without a reply, and
+    /// commands queued behind it are dropped, as Redis frees a client whose read hits EOF.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, case .inputClosed = event else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        guard !closing else { return }
+        closing = true
+        inbound = nil
+        if awaitingUnblock, let client {
+            // Off the wait queues now, so that no element is popped for a client that is gone.
+            blockTimeout?.cancel()
+            blockTimeout = nil
+            engine.lock.withLock { _ = engine.unblock(client) }
+            commands.removeAll()
+        }
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
     }

@@ -70,6 +70,8 @@ public final class EmberServer: @unchecked Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: configuration.tcpKeepalive > 0 ? 1 : 0)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A client's end of input is an event, not a close: its replies still go out.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 512, initial: 16 * 1024, maximum: 1024 * 1024))
             .childChannelInitializer { [self, coalescers] channel in
                 channel.eventLoop.makeCompletedFuture {

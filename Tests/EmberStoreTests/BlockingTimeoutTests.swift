@@ -52,17 +52,24 @@ final class BlockingTimeoutTests: XCTestCase {
         assertDeadline("1e3", now + 1_000_000)
     }
 
-    func testBelowOneMillisecondWaitsForever() {
-        assertDeadline("0.0001", 0)
+    /// Redis 7.0 rounds the milliseconds up (checked against redis-server 7.0.15): a positive
+    /// timeout below 1 ms waits 1 ms, never forever; only a timeout that is 0 after rounding up
+    /// waits forever, which small negatives are (`-0.001` s is -0.99999999999999999995 ms in
+    /// long double, rounded up to -0).
+    func testBelowOneMillisecondRoundsUp() {
+        assertDeadline("0.0001", now + 1)
+        assertDeadline("0.0009", now + 1)
+        assertDeadline("0.001", now + 1)
+        assertDeadline("1e-3", now + 1)
+        assertDeadline("0.0005", now + 1)
+        assertDeadline("1e-400", now + 1)
+        assertDeadline("0.0015", now + 2)
+        assertDeadline("0.002", now + 2)
+        assertDeadline("1.0001", now + 1001)
         assertDeadline("-0.0001", 0)
-        assertDeadline("0.0009", 0)
         assertDeadline("-0.0009", 0)
-        assertDeadline("1e-400", 0)
-        // As Redis on x86-64 (`(long long)(ftval * 1000.0)` in long double): 0.001 s times 1000
-        // is 0.99999999999999999995, which truncates to 0 ms, so it waits forever; 0.002 is 1 ms.
-        assertDeadline("0.001", 0)
         assertDeadline("-0.001", 0)
-        assertDeadline("0.002", now + 1)
+        assertDeadline("-1e-400", 0)
     }
 
     func testNegativeAndOutOfRangeTimeouts() {

@@ -179,7 +179,8 @@ extension Engine {
         }
         let withValues = args.count == 4 && args[3].equalsLowercased("withvalues")
         if args.count > 4 || (args.count == 4 && !withValues) { return Errors.syntax }
-        if withValues && count < -Int64.max / 2 { return .error("ERR value is out of range") }
+        // With values each pick is two replies: Redis bounds the count both ways (LONG_MAX/2).
+        if withValues && (count < -Int64.max / 2 || count > Int64.max / 2) { return .error("ERR value is out of range") }
         switch engine.readHash(args[1], context) {
         case .wrongType: return Errors.wrongType
         case .missing: return .array([])

@@ -50,13 +50,15 @@ extension Engine {
     public var blockedClientCount: Int { waiters.blockedCount }
 
     /// Parses a blocking timeout in seconds (Redis's `getTimeoutFromObjectOrReply`) into an
-    /// absolute deadline in Unix ms, 0 for none. As there, values that do not fit a 64-bit count
-    /// of milliseconds (inf, 1e400) are "negative", and a timeout that rounds to 0 ms waits forever.
+    /// absolute deadline in Unix ms, 0 for none. As there, the milliseconds are rounded up in
+    /// long-double precision (`0.0001` waits 1 ms, `-0.0001` rounds to 0 and waits forever),
+    /// and values that do not fit a 64-bit count of milliseconds (inf, 1e400) are "negative".
     static func blockingDeadline(_ argument: Bytes, now: Int64) -> Result<Int64, ReplyError> {
         guard let seconds = parseLongDouble(argument) else {
             return .failure(ReplyError(.error("ERR timeout is not a float or out of range")))
         }
-        let milliseconds = seconds * 1000
+        // Rounded up: a sub-millisecond timeout must not truncate to 0, which means forever.
+        let milliseconds = (seconds * 1000).rounded(.up)
         // Out of a 64-bit integer's range, C's conversion yields LLONG_MIN: "negative".
         guard milliseconds.isFinite, milliseconds >= -0x1p63, milliseconds < 0x1p63 else {
             return .failure(ReplyError(.error("ERR timeout is negative")))
