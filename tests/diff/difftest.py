@@ -4149,7 +4149,7 @@ def main(argv=None):
                   f"workdir {spawned.tmp}")
             spawned.start("ref", [ref_bin, "--port", str(rp), "--save", "", "--appendonly", "no",
                                   "--enable-debug-command", "yes", "--bind", "127.0.0.1"], rp)
-            spawned.start("cand", [cand_bin, "--port", str(cp), "--bind", "127.0.0.1",
+            spawned.start("cand", [cand_bin, "--port", str(cp), "--bind", "127.0.0.1", "--save", "",
                                    "--enable-debug-command", "yes"], cp)
         print(f"difftest: ref={args.ref_host}:{args.ref_port} cand={args.cand_host}:{args.cand_port} "
               f"seed={args.seed} resp={args.resp} random-ops={0 if args.no_random else args.random_ops}")

@@ -416,7 +416,12 @@ extension Engine {
 
     static func flushall(_ context: CommandContext) -> Reply {
         if let error = flushOptionError(context.args) { return error }
-        context.engine.flush(db: nil, lazily: flushesLazily(context))
+        let engine = context.engine
+        engine.flush(db: nil, lazily: flushesLazily(context))
+        // As Redis: a running background save is abandoned (it would bring the data back), and
+        // with save points the empty data set is saved at once.
+        engine.cancelBackgroundSave()
+        if !engine.config.persistence.savePoints.isEmpty { _ = engine.saveSynchronously(now: context.now) }
         return .ok
     }
 

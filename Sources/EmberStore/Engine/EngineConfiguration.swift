@@ -65,6 +65,9 @@ public struct PersistenceConfiguration: Sendable {
     public var aofTimestampEnabled = false
     public var aofRewriteIncrementalFsync = true
     public var rdbSaveIncrementalFsync = true
+    /// `rdb-key-save-delay`: microseconds a background save waits after each key (tests use it
+    /// to keep a save running); the wait is outside the engine lock.
+    public var rdbKeySaveDelay = 0
     /// `encryption-key-file` (Ember only): RDB and AOF files encrypted at rest when set.
     public var encryptionKeyFile = ""
     public init() {}

@@ -10,6 +10,9 @@ public struct PersistenceState: Sendable {
     public var backgroundSaveStarted: Int64 = 0
     public var lastBackgroundSaveSeconds: Int64 = -1
     public var backgroundSaveScheduled = false
+    /// FLUSHALL or SHUTDOWN abandoned the running background save: it writes no more and its
+    /// file never replaces `dbfilename` (Redis kills its child).
+    public var backgroundSaveCancelled = false
     public var savesCompleted: Int64 = 0
     public var loading = false
     public var loadedKeys: Int64 = 0

@@ -24,6 +24,7 @@ extension Engine {
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
         lock.withLock {
             persistenceState.loadedKeys = Int64(summary.keysLoaded)
+            persistenceState.loadedExpires = Int64(summary.expiredKeysDropped)
             persistenceState.lastLoadSeconds = seconds
             persistenceState.dirtyAtLastSave = dirty
         }

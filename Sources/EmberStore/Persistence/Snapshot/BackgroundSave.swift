@@ -19,10 +19,17 @@ extension Engine {
     /// The path SAVE and BGSAVE write (`dbfilename` in the working directory, which is `dir`).
     var rdbPath: String { config.persistence.dbFilename }
 
+    /// A temporary file beside `dbfilename` (renamed over it once complete).
+    func temporaryRDBPath(_ name: String) -> String {
+        let path = rdbPath
+        guard let slash = path.lastIndex(of: "/") else { return name }
+        return String(path[...slash]) + name
+    }
+
     /// SAVE: writes the whole keyspace to `dbfilename` now, blocking every client (as Redis).
     /// The caller holds the lock.
     public func saveSynchronously(now: Int64) -> Result<Void, PersistenceIOError> {
-        let temporary = "temp-\(getpid()).rdb"
+        let temporary = temporaryRDBPath("temp-\(getpid()).rdb")
         let dirtyAtStart = dirty
         persistenceState.lastSaveAttempt = now / 1000
         do {
@@ -49,6 +56,13 @@ extension Engine {
         return .success(())
     }
 
+    /// Abandons the running background save, if any (the caller holds the lock).
+    public func cancelBackgroundSave() {
+        guard persistenceState.backgroundSaveInProgress, !persistenceState.backgroundSaveCancelled else { return }
+        persistenceState.backgroundSaveCancelled = true
+        log(.warning, "Background saving terminated by request")
+    }
+
     /// BGSAVE: starts a point-in-time snapshot written by a background thread while clients
     /// go on (see `SnapshotCursor`). The caller holds the lock.
     public func startBackgroundSave(now: Int64) -> BackgroundSaveStart {
@@ -64,8 +78,9 @@ extension Engine {
             cursors.append(cursor)
         }
         let job = BackgroundSaveJob(engine: self, cursors: cursors, options: options, now: now,
-                                    dirtyAtStart: dirty, temporaryPath: "temp-bgsave-\(getpid()).rdb")
+                                    dirtyAtStart: dirty, temporaryPath: temporaryRDBPath("temp-bgsave-\(getpid()).rdb"))
         persistenceState.backgroundSaveInProgress = true
+        persistenceState.backgroundSaveCancelled = false
         persistenceState.backgroundSaveStarted = now
         persistenceState.lastSaveAttempt = now / 1000
         log(.notice, "Background saving started")
@@ -95,9 +110,11 @@ final class BackgroundSaveJob: @unchecked Sendable {
         self.temporaryPath = temporaryPath
     }
 
+    /// The first error; after it the walk goes on without writing.
+    private var failure: (any Error)?
+
     func run() {
         let started = Clock.monotonicNanoseconds()
-        var failure: (any Error)?
         var writer: RDBWriter<RDBFileOutput>?
         do {
             writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath), options: options)
@@ -118,6 +135,8 @@ final class BackgroundSaveJob: @unchecked Sendable {
                 do { try writer!.writeEncoded(bytes) } catch { failure = error }
             }
         }
+        let cancelled = engine.lock.withLock { engine.persistenceState.backgroundSaveCancelled }
+        if cancelled && failure == nil { failure = PersistenceIOError(message: "cancelled") }
         do {
             if failure == nil {
                 try writer!.finish()
@@ -133,7 +152,10 @@ final class BackgroundSaveJob: @unchecked Sendable {
             var state = engine.persistenceState
             state.backgroundSaveInProgress = false
             state.lastBackgroundSaveSeconds = seconds
-            if let failure {
+            if cancelled {
+                // Abandoned on request: not a failure (Redis's SIGUSR1 to its child).
+                state.backgroundSaveCancelled = false
+            } else if let failure {
                 state.lastBackgroundSaveOK = false
                 engine.log(.warning, "Background saving error: \(failure)")
             } else {
@@ -156,22 +178,32 @@ final class BackgroundSaveJob: @unchecked Sendable {
         while !finished {
             var slice = RDBWriter(output: RDBByteArrayOutput(), options: sliceOptions)
             var early: [UInt8] = []
+            var delay = 0
             engine.lock.withLock {
                 guard let position = engine.databases.indices.first(where: { engine.databases[$0].snapshot === cursor }) else {
                     finished = true
                     return
                 }
                 early = cursor.takeEarlyEntries()
+                // Abandoned or failed: entries are only marked saved, quickly, with no waits.
+                let discarding = failure != nil || engine.persistenceState.backgroundSaveCancelled
+                if discarding { early = [] }
                 let deadline = Clock.monotonicNanoseconds() + Self.sliceNanoseconds
+                let keyDelay = discarding ? 0 : engine.config.persistence.rdbKeySaveDelay
+                delay = keyDelay
                 var visited = 0
                 var index = min(cursor.nextIndex, engine.databases[position].keys.count - 1)
                 let parity = engine.databases[position].savedParity
                 while index >= 0 {
                     let entry = engine.databases[position].keys[index]
-                    if entry.value.metadata.savedParity != parity {
+                    if entry.value.metadata.savedParity != parity && discarding {
+                        engine.databases[position].keys[index].value.metadata.savedParity = parity
+                    } else if entry.value.metadata.savedParity != parity {
                         let expire = entry.value.metadata.hasExpire ? engine.databases[position].expires.value(for: entry.key) : nil
                         try? slice.writeEntry(key: entry.key, stored: entry.value, expireAt: expire, now: now)
                         engine.databases[position].keys[index].value.metadata.savedParity = parity
+                        // `rdb-key-save-delay`: one key per slice, then the wait, outside the lock.
+                        if keyDelay > 0 { index -= 1; break }
                     }
                     index -= 1
                     visited += 1
@@ -188,7 +220,9 @@ final class BackgroundSaveJob: @unchecked Sendable {
             try? slice.flush()
             emit(early)
             emit(slice.output.bytes)
-            if !finished { sched_yield() }
+            if !finished {
+                if delay > 0 { usleep(UInt32(min(delay, 1_000_000))) } else { sched_yield() }
+            }
         }
         // Tables FLUSHDB emptied meanwhile: nobody else holds them now.
         for table in engine.lock.withLock({ cursor.takeAdopted() }) {
