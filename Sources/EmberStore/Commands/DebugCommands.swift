@@ -80,7 +80,7 @@ extension Engine {
                 DebugSettings.update { $0.replyBufferResizing = enabled }
                 return .ok
             }
-            return .error("ERR unknown subcommand '", .bytes(args[2].cPrefix(128)), "'. Try DEBUG HELP.")
+            return .error("ERR unknown subcommand or wrong number of arguments for '", .bytes(sub.cPrefix(128)), "'. Try DEBUG HELP.")
         }
         if named("drop-cluster-packet-filter") && argc == 3 {
             guard let type = args[2].int64Value else { return Errors.notInteger }
@@ -122,8 +122,8 @@ extension Engine {
         if named("segfault") || named("panic") || named("oom") || named("assert") {
             return .error("ERR DEBUG ", .bytes(sub.cPrefix(128).asciiLowercased()), " is not supported: Ember does not crash on request")
         }
-        if (named("crash-and-recover") || named("restart")) && (argc == 2 || argc == 3) {
-            if argc == 3 && args[2].int64Value == nil { return Errors.notInteger }
+        if named("crash-and-recover") || named("restart") {
+            if argc >= 3 && args[2].int64Value == nil { return Errors.notInteger }
             return .error("ERR DEBUG ", .bytes(sub.cPrefix(128).asciiLowercased()), " is not supported: Ember does not restart itself")
         }
         // DEBUG RELOAD and DEBUG LOADAOF belong to the persistence code (not here yet).

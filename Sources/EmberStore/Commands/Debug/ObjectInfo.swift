@@ -253,11 +253,12 @@ enum RedisLayout {
         entries.reduce(7) { $0 + listpackEntrySize($1) }
     }
 
-    /// The text a sorted-set listpack stores for a score (Redis's `d2string`).
+    /// The text a sorted-set listpack stores for a score (Redis 7.0.15's `d2string`): integral
+    /// values within ±2^62 as integers, the rest as `%.17g` (checked against redis-server).
     static func listpackScoreText(_ score: Double) -> String {
         if score.isInfinite { return score < 0 ? "-inf" : "inf" }
-        if score == 0 { return score.sign == .minus ? "-0" : "0" }
-        if score > -4_503_599_627_370_495, score < 4_503_599_627_370_496, score == score.rounded(.towardZero) {
+        if score == 0 { return "0" }
+        if score >= -0x1p62, score <= 0x1p62, score == score.rounded(.towardZero) {
             return String(Int64(score))
         }
         return formatCDouble(score, format: "%.17g")
