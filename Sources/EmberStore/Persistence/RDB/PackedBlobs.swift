@@ -403,7 +403,10 @@ enum RedisZipmap {
 /// Redis's intset: width (u32 LE: 2, 4 or 8), count (u32 LE), then the members ascending,
 /// little-endian.
 enum RedisIntset {
-    static func members(_ blob: [UInt8]) throws -> [Int64] {
+    static func members(_ blob: [UInt8]) throws -> [Int64] { try decode(blob).members }
+
+    /// The members and the width they are stored at.
+    static func decode(_ blob: [UInt8]) throws -> (members: [Int64], width: Int) {
         func corrupt(_ reason: String) -> RDBError { RDBError(offset: 0, reason: "intset: \(reason)") }
         guard blob.count >= 8 else { throw corrupt("shorter than its header") }
         let width = Int(littleEndian(blob, 0, 4))
@@ -419,7 +422,7 @@ enum RedisIntset {
             if let previous = members.last, previous >= value { throw corrupt("members not ascending or repeated") }
             members.append(value)
         }
-        return members
+        return (members, width)
     }
 
     static func blob(_ members: [Int64], width: Int) -> [UInt8] {

@@ -247,21 +247,19 @@ enum RDBValueCodec {
 
         case RDBFormat.ValueType.set:
             let count = try reader.readItemCount(minimumSize: 1, what: "set size")
-            var set = SetValue()
-            for _ in 0..<count {
-                let at = reader.position
-                let member = try reader.readBytes()
-                guard set.insert(member, limits: limits) else { throw reader.error("duplicate set members detected", at: at) }
+            var members: [Bytes] = []
+            members.reserveCapacity(count)
+            for _ in 0..<count { members.append(try reader.readBytes()) }
+            do {
+                return try RDBCollections.set(members, limits: limits)
+            } catch let error as RDBError {
+                throw corrupt(error.reason)
             }
-            return set.count == 0 ? nil : .set(set)
 
         case RDBFormat.ValueType.setIntset:
             return try blob { bytes in
-                let members = try RedisIntset.members(bytes)
-                guard !members.isEmpty else { return nil }
-                var set = SetValue()
-                for member in members { set.insert(Bytes(decimal: member), limits: limits) }
-                return .set(set)
+                let (members, width) = try RedisIntset.decode(bytes)
+                return try RDBCollections.set(intset: members, width: width, limits: limits)
             }
 
         case RDBFormat.ValueType.zset, RDBFormat.ValueType.zset2:
@@ -306,14 +304,17 @@ enum RDBValueCodec {
 
         case RDBFormat.ValueType.hash:
             let count = try reader.readItemCount(minimumSize: 2, what: "hash size")
-            var hash = HashValue()
+            var pairs: [(Bytes, Bytes)] = []
+            pairs.reserveCapacity(count)
             for _ in 0..<count {
-                let at = reader.position
                 let field = try reader.readBytes()
-                let value = try reader.readBytes()
-                guard hash.set(field, value, limits: limits) else { throw reader.error("duplicate hash fields detected", at: at) }
+                pairs.append((field, try reader.readBytes()))
             }
-            return hash.count == 0 ? nil : .hash(hash)
+            do {
+                return try RDBCollections.hash(pairs, limits: limits)
+            } catch let error as RDBError {
+                throw corrupt(error.reason)
+            }
 
         case RDBFormat.ValueType.hashZipmap:
             return try blob { bytes in
@@ -342,12 +343,7 @@ enum RDBValueCodec {
     }
 
     static func makeHash(_ pairs: [(Bytes, Bytes)], _ limits: CollectionLimits) throws -> Value? {
-        guard !pairs.isEmpty else { return nil }
-        var hash = HashValue()
-        for (field, value) in pairs {
-            guard hash.set(field, value, limits: limits) else { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
-        }
-        return .hash(hash)
+        try RDBCollections.hash(pairs, limits: limits)
     }
 
     static func makeSortedSet(_ entries: [ScoredMember], _ limits: CollectionLimits) -> Value? {
