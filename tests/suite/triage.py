@@ -86,6 +86,7 @@ def main():
     show_tests = "--tests" in sys.argv
     by_cause = collections.defaultdict(list)
     wrong = []
+    chains = collections.OrderedDict()
     for dirpath, _, files in sorted(os.walk(root)):
         if "runtest.out" not in files:
             continue
@@ -95,6 +96,7 @@ def main():
             "unit_", "unit/").replace("integration_", "integration/")
         for kind, test, msg in read_failures(os.path.join(dirpath, "runtest.out")):
             c = cause(msg)
+            chains.setdefault(unit, []).append(c if c else "wrong reply: " + test[:60])
             if c is None:
                 detail = msg[0][:300] if msg else ""
                 wrong.append((unit, test, detail))
@@ -108,6 +110,15 @@ def main():
         if show_tests:
             for u, t in tests:
                 print("       %s: %s" % (u, t))
+    print("\n== per unit, causes in the order the unit meets them (a unit run without --durable"
+          " stops at the first)")
+    for unit, seq in chains.items():
+        order = []
+        for c in seq:
+            if c not in order:
+                order.append(c)
+        counts = collections.Counter(seq)
+        print("  %s: %s" % (unit, " -> ".join("%s (%d)" % (c, counts[c]) for c in order)))
     print("\n== wrong replies (assertions), %d tests" % len(wrong))
     for u, t, d in wrong:
         print("  %s: %s\n       %s" % (u, t, d))
