@@ -54,9 +54,13 @@ def cause(msg_lines):
 
 
 def read_failures(path):
+    """(kind, test, message lines, ok tests before it) for each failure in a runtest.out."""
     lines = [ANSI.sub("", l) for l in open(path, errors="replace").read().splitlines()]
     out = []
+    oks = 0
     for i, line in enumerate(lines):
+        if line.startswith("[ok]: "):
+            oks += 1
         m = HEAD.match(line)
         if not m:
             continue
@@ -74,7 +78,7 @@ def read_failures(path):
         else:
             # the suite cuts the first 10 characters of a runtime error; the next line has it whole
             msg = body[1:] if len(body) > 1 and body[1].startswith(("ERR", "WRONGTYPE")) else body
-        out.append((kind, test, msg))
+        out.append((kind, test, msg, oks))
     return out
 
 
@@ -94,9 +98,9 @@ def main():
         mode, _, unit = unit.partition("/")
         unit = os.path.basename(dirpath).replace("unit_type_", "unit/type/").replace(
             "unit_", "unit/").replace("integration_", "integration/")
-        for kind, test, msg in read_failures(os.path.join(dirpath, "runtest.out")):
+        for kind, test, msg, oks in read_failures(os.path.join(dirpath, "runtest.out")):
             c = cause(msg)
-            chains.setdefault(unit, []).append(c if c else "wrong reply: " + test[:60])
+            chains.setdefault(unit, []).append((c if c else "wrong reply: " + test[:60], oks))
             if c is None:
                 detail = msg[0][:300] if msg else ""
                 wrong.append((unit, test, detail))
@@ -112,13 +116,17 @@ def main():
                 print("       %s: %s" % (u, t))
     print("\n== per unit, causes in the order the unit meets them (a unit run without --durable"
           " stops at the first)")
+    print("   [N ok] before a cause: the tests that pass before the unit first meets it, i.e. what"
+          " a run without --durable counts once every earlier cause is fixed")
     for unit, seq in chains.items():
-        order = []
-        for c in seq:
+        order, first = [], {}
+        for c, oks in seq:
             if c not in order:
                 order.append(c)
-        counts = collections.Counter(seq)
-        print("  %s: %s" % (unit, " -> ".join("%s (%d)" % (c, counts[c]) for c in order)))
+                first[c] = oks
+        counts = collections.Counter(c for c, _ in seq)
+        print("  %s: %s" % (unit, " -> ".join(
+            "[%d ok] %s (%d)" % (first[c], c, counts[c]) for c in order)))
     print("\n== wrong replies (assertions), %d tests" % len(wrong))
     for u, t, d in wrong:
         print("  %s: %s\n       %s" % (u, t, d))
