@@ -34,23 +34,38 @@ extension Engine {
         return summary.keysLoaded
     }
 
-    /// DEBUG RELOAD: save, empty the keyspace and load the file back (the caller holds the
-    /// lock). `save` false reloads the existing file; `merge` keeps the current keys.
-    public func debugReload(now: Int64, save: Bool = true, merge: Bool = false) -> Reply {
-        if save, case .failure = saveSynchronously(now: now) { return .error("ERR Error trying to save the DB") }
-        let bytes: [UInt8]
-        do {
-            guard let read = try PersistenceFiles.read(rdbPath) else { return .error("ERR Error trying to load the RDB dump, check server logs.") }
-            bytes = read
-        } catch {
-            return .error("ERR Error trying to load the RDB dump, check server logs.")
+    /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the keyspace and load the file back
+    /// (the caller holds the lock). NOFLUSH loads over the current keys, where a key in both is
+    /// an error unless MERGE, which lets the file's value win.
+    public func debugReload(_ context: CommandContext) -> Reply {
+        var save = true, flush = true, merge = false
+        for option in context.args.dropFirst(2) {
+            if option.equalsLowercased("merge") { merge = true }
+            else if option.equalsLowercased("noflush") { flush = false }
+            else if option.equalsLowercased("nosave") { save = false }
+            else { return .error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.") }
         }
-        if !merge { flush(db: nil, lazily: false) }
+        let now = context.now
+        if save {
+            if persistenceState.backgroundSaveInProgress { cancelBackgroundSave() }
+            if case .failure = saveSynchronously(now: now) { return .error("ERR Error trying to save the DB") }
+        }
+        let failed = Reply.error("ERR Error trying to load the RDB dump, check server logs.")
+        guard let bytes = try? PersistenceFiles.read(rdbPath) else { return failed }
+        if flush { self.flush(db: nil, lazily: false) }
         do {
-            try loadRDB(bytes, now: now)
+            try RDBLoader.load(bytes, options: RDBLoadOptions(configuration: config)) { loaded in
+                if let expireAt = loaded.expireAt, expireAt <= now { return }
+                if merge, loaded.db < databases.count, let index = databases[loaded.db].keys.find(loaded.key) {
+                    databases[loaded.db].remove(at: index)
+                }
+                guard storeLoadedKey(loaded, now: now) else {
+                    throw RDBError(offset: 0, reason: "RDB has duplicated key '\(loaded.key.string)' in DB \(loaded.db)")
+                }
+            }
         } catch {
             log(.warning, "Error loading the RDB dump: \(error)")
-            return .error("ERR Error trying to load the RDB dump, check server logs.")
+            return failed
         }
         persistenceState.dirtyAtLastSave = dirty
         log(.notice, "DB reloaded by DEBUG RELOAD")
