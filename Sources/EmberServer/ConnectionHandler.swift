@@ -109,7 +109,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         if let pending = inbound, pending.readableBytes > queryBufferLimit {
             // Redis closes such a client without a reply.
-            server.logger.warning("Closing client that reached max query buffer length: \(client.map(describeForLog) ?? "")")
+            server.logSink.log(.warning, "Closing client that reached max query buffer length: \(client.map(describeForLog) ?? "")")
             closing = true
             context.close(promise: nil)
             return

@@ -18,6 +18,8 @@ import Darwin
 public final class EmberServer: @unchecked Sendable {
     public let engine: Engine
     public let logger: Logger
+    /// The server log (`loglevel`, `logfile`), also the engine's log sink.
+    public let logSink: RedisLogSink
     /// Guarded by `engine.lock` (CONFIG runs inside the engine's critical section).
     var configuration: ServerConfiguration
     let startedAt = Clock.milliseconds()
@@ -39,7 +41,9 @@ public final class EmberServer: @unchecked Sendable {
     public init(configuration: ServerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.logSink = RedisLogSink(level: configuration.logLevel, file: configuration.logFile)
         self.engine = Engine(configuration: configuration.engine)
+        engine.logSink = logSink
         var generator = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String(UInt8.random(in: 0..<16, using: &generator), radix: 16) }.joined()
         engine.clientCloser = { [weak self] client in self?.close(clientID: client.id) }
@@ -99,6 +103,9 @@ public final class EmberServer: @unchecked Sendable {
             }
         }
         if bound.isEmpty { throw ServerConfiguration.Error(description: "no address to listen on") }
+        logSink.log(.notice, "Running mode=standalone, port=\(configuration.port).")
+        logSink.log(.warning, "Server initialized")
+        logSink.log(.notice, "Ready to accept connections tcp")
         startupMemory = Self.heapInUse()
         scheduleCron(on: group.next())
         return bound
@@ -122,7 +129,7 @@ public final class EmberServer: @unchecked Sendable {
             return !shutdownRequested
         }
         guard first else { return }
-        logger.notice("User requested shutdown...")
+        logSink.log(.warning, "User requested shutdown...")
         let open = channelsLock.withLock { Array(channels.values) }
         for channel in open { Self.closeLater(channel) }
         for listener in listeners { Self.closeLater(listener) }

@@ -48,6 +48,10 @@ extension EmberServer {
                 return Errors.syntax
             }
             if options.contains("abort") { return .error("ERR No shutdown in progress.") }
+            let save: Bool? = options.contains("nosave") ? false : (options.contains("save") ? true : nil)
+            guard context.engine.persistBeforeShutdown(save: save, force: options.contains("force"), now: context.now) else {
+                return .error("ERR Errors trying to SHUTDOWN. Check logs.")
+            }
             self.shutdown()
             return .none
         }
@@ -55,11 +59,12 @@ extension EmberServer {
 
     // MARK: - CONFIG
 
+    /// CONFIG GET pattern [pattern ...]: each parameter once, an exact name echoed as given
+    /// (hidden ones only by exact name), globs matched case-insensitively against every name.
     func configGet(_ context: CommandContext) -> Reply {
         var pairs: [(Reply, Reply)] = []
         var seen = Set<String>()
         for pattern in context.args.dropFirst(2) {
-            // A plain name is looked up case-insensitively and echoed as given, as Redis does.
             if !pattern.array.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }) {
                 let name = pattern.string.lowercased()
                 if !seen.contains(name), let value = configuration.get(name) {
@@ -78,30 +83,51 @@ extension EmberServer {
         return .map(pairs)
     }
 
+    /// CONFIG SET name value [name value ...], as Redis 7.0: names are checked first (unknown,
+    /// immutable, protected, repeated), then the values are applied in order; if one fails,
+    /// every parameter set before it gets its previous value back and nothing changes.
     func configSet(_ context: CommandContext) -> Reply {
         let args = context.args
         guard args.count % 2 == 0 else { return Errors.syntax }
-        var updated = configuration
-        var index = 2
+        var parameters: [(name: String, parameter: ConfigParameter, value: String)] = []
         var names = Set<String>()
-        while index < args.count {
+        for index in stride(from: 2, to: args.count, by: 2) {
             let name = args[index].string.lowercased()
-            guard ServerConfiguration.parameterNames.contains(name) else {
+            func failed(_ problem: String) -> Reply {
+                .error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(problem)")
+            }
+            guard let parameter = ServerConfiguration.parameter(named: name) else {
                 return .error("ERR Unknown option or number of arguments for CONFIG SET - '", .bytes(args[index].cPrefix(128)), "'")
             }
-            guard names.insert(name).inserted else {
-                return .error("ERR CONFIG SET failed (possibly related to argument '\(name)') - duplicate parameter")
+            if parameter.flags.contains(.immutable) { return failed("can't set immutable config") }
+            if parameter.flags.contains(.protected) {
+                let allowed = configuration.enableProtectedConfigs
+                if !(allowed == "yes" || (allowed == "local" && context.client.isLocal)) { return failed("can't set protected config") }
             }
-            if let problem = updated.set(name, [args[index + 1].string], startup: false) {
+            guard names.insert(name).inserted else { return failed("duplicate parameter") }
+            parameters.append((name, parameter, args[index + 1].string))
+        }
+        // All or nothing: the new settings are built on a copy and kept only if all apply.
+        var updated = configuration
+        for (name, parameter, value) in parameters {
+            // Multi-argument parameters take the value's space-separated words ("" is none).
+            let arguments = parameter.flags.contains(.multiArgument)
+                ? (value.isEmpty ? [] : value.split(separator: " ", omittingEmptySubsequences: false).map(String.init))
+                : [value]
+            if let problem = updated.set(parameter, arguments, startup: false) {
+                // `dir` changes the process's working directory: put it back.
+                if updated.engine.persistence.dir != configuration.engine.persistence.dir {
+                    _ = chdir(configuration.engine.persistence.dir)
+                }
                 return .error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(problem)")
             }
-            index += 2
         }
-        // All or nothing, as Redis 7: apply only once every pair is valid.
+        let previousLevel = configuration.logLevel
         configuration = updated
         var engineConfig = updated.engine
         engineConfig.activeExpireEnabled = engine.config.activeExpireEnabled
         engine.config = engineConfig
+        if updated.logLevel != previousLevel { logSink.setLevel(updated.logLevel) }
         return .ok
     }
 
@@ -182,14 +208,7 @@ extension EmberServer {
                 "lazyfreed_objects:\(engine.lazyFreer.freedObjects)",
             ]
         case "persistence":
-            // Nothing is persisted yet; the fields say so the way Redis does with saving off.
-            lines = [
-                "# Persistence", "loading:0", "async_loading:0", "current_cow_peak:0", "current_cow_size:0",
-                "current_cow_size_age:0", "current_fork_perc:0.00", "current_save_keys_processed:0",
-                "current_save_keys_total:0", "rdb_changes_since_last_save:0", "rdb_bgsave_in_progress:0",
-                "rdb_last_save_time:\(engine.lastSave / 1000)", "rdb_last_bgsave_status:ok",
-                "rdb_last_bgsave_time_sec:-1", "rdb_current_bgsave_time_sec:-1", "rdb_saves:0",
-                "rdb_last_cow_size:0", "rdb_last_load_keys_expired:0", "rdb_last_load_keys_loaded:0",
+            lines = ["# Persistence"] + engine.rdbInfoLines(now: context.now) + [
                 "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
                 "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
                 "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",

@@ -41,16 +41,26 @@ let configuration: ServerConfiguration
 do {
     configuration = try ServerConfiguration.parse(arguments: arguments, readFile: readFile)
 } catch {
-    print("*** FATAL CONFIG FILE ERROR (Ember \(EmberVersion.ember)) ***\n\(error)")
+    // As redis-server: on stderr, then exit 1.
+    let text = Array("\n*** FATAL CONFIG FILE ERROR (Ember \(EmberVersion.ember), Redis \(EmberVersion.redisVersion) compatible) ***\n\(error)\n".utf8)
+    _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     exit(1)
 }
 
 let server = EmberServer(configuration: configuration, logger: logger)
+let log = server.logSink
+log.log(.notice, "oO0OoO0OoO0Oo Ember is starting oO0OoO0OoO0Oo")
+log.log(.notice, "Ember version=\(EmberVersion.ember) (Redis \(EmberVersion.redisVersion) compatible), bits=64, pid=\(getpid()), just started")
+if configuration.configFile == nil {
+    log.log(.warning, "Warning: no config file specified, using the default config. In order to specify a config file use \(CommandLine.arguments.first ?? "ember-server") /path/to/ember.conf")
+} else {
+    log.log(.notice, "Configuration loaded")
+}
 do {
     let addresses = try server.start()
-    logger.notice("Ember \(EmberVersion.ember) (Redis \(EmberVersion.redisVersion) compatible) started, port \(configuration.port), pid \(getpid()), listening on \(addresses.map { "\($0)" }.joined(separator: ", "))")
+    log.log(.verbose, "Listening on \(addresses.map { "\($0)" }.joined(separator: ", "))")
 } catch {
-    logger.critical("Could not start: \(error)")
+    log.log(.warning, "Could not start: \(error)")
     exit(1)
 }
 
@@ -62,9 +72,9 @@ let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
     let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
     // The handler runs on the signal queue, not the main actor that top-level code belongs
     // to: it must not inherit that isolation (Swift 6 traps on the wrong executor).
-    let (server, logger) = (server, logger)
+    let (server, log) = (server, log)
     source.setEventHandler { @Sendable in
-        logger.notice("Received \(number == SIGTERM ? "SIGTERM" : "SIGINT") scheduling shutdown...")
+        log.log(.warning, "Received \(number == SIGTERM ? "SIGTERM" : "SIGINT") scheduling shutdown...")
         server.shutdown()
     }
     source.resume()
@@ -74,7 +84,7 @@ let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
 do {
     try server.waitUntilClosed()
 } catch {
-    logger.error("Shutdown error: \(error)")
+    log.log(.warning, "Shutdown error: \(error)")
 }
-logger.notice("Ember is now ready to exit, bye bye...")
+log.log(.warning, "Ember is now ready to exit, bye bye...")
 exit(0)
