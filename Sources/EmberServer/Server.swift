@@ -105,6 +105,13 @@ public final class EmberServer: @unchecked Sendable {
         if bound.isEmpty { throw ServerConfiguration.Error(description: "no address to listen on") }
         logSink.log(.notice, "Running mode=standalone, port=\(configuration.port).")
         logSink.log(.warning, "Server initialized")
+        do {
+            try engine.loadDataAtStartup()
+        } catch {
+            logSink.log(.warning, "\(error)")
+            for listener in listeners { listener.close(promise: nil) }
+            throw error
+        }
         logSink.log(.notice, "Ready to accept connections tcp")
         startupMemory = Self.heapInUse()
         scheduleCron(on: group.next())
@@ -120,6 +127,17 @@ public final class EmberServer: @unchecked Sendable {
     public func waitUntilClosed() throws {
         for listener in listeners { try listener.closeFuture.wait() }
         try group?.syncShutdownGracefully()
+    }
+
+    /// SIGTERM and SIGINT, as Redis's `prepareForShutdown`: save first when save points exist;
+    /// when that fails the server stays up.
+    public func shutdownOnSignal(_ name: String) {
+        let saved = engine.lock.withLock { engine.persistBeforeShutdown(save: nil, force: false, now: Clock.milliseconds()) }
+        guard saved else {
+            logSink.log(.warning, "\(name) received but errors trying to shut down the server, check the logs for more information")
+            return
+        }
+        shutdown()
     }
 
     /// Stops accepting and closes every connection.

@@ -74,8 +74,9 @@ let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
     // to: it must not inherit that isolation (Swift 6 traps on the wrong executor).
     let (server, log) = (server, log)
     source.setEventHandler { @Sendable in
-        log.log(.warning, "Received \(number == SIGTERM ? "SIGTERM" : "SIGINT") scheduling shutdown...")
-        server.shutdown()
+        let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
+        log.log(.warning, "Received \(name) scheduling shutdown...")
+        server.shutdownOnSignal(name)
     }
     source.resume()
     return source

@@ -102,7 +102,7 @@ extension ServerConfiguration {
         .bool("aof-rewrite-incremental-fsync", [], true, \.engine.persistence.aofRewriteIncrementalFsync),
         .string("encryption-key-file", [.immutable, .sensitive], "", \.engine.persistence.encryptionKeyFile),
         .bool("aof-disable-auto-gc", [], false),
-        .integer("rdb-key-save-delay", [.hidden], Int64(Int32.min)...i32, 0),
+        .integer("rdb-key-save-delay", [.hidden], Int64(Int32.min)...i32, 0, \.engine.persistence.rdbKeySaveDelay),
         .integer("key-load-delay", [.hidden], Int64(Int32.min)...i32, 0),
         .integer("loading-process-events-interval-bytes", [.hidden], 1024...i32, 2 * 1024 * 1024),
 

@@ -126,7 +126,7 @@ extension Engine {
             if argc >= 3 && args[2].int64Value == nil { return Errors.notInteger }
             return .error("ERR DEBUG ", .bytes(sub.cPrefix(128).asciiLowercased()), " is not supported: Ember does not restart itself")
         }
-        // DEBUG RELOAD and DEBUG LOADAOF belong to the persistence code (not here yet).
+        if named("reload") { return context.engine.debugReload(context) }
         return .error("ERR unknown subcommand or wrong number of arguments for '", .bytes(sub.cPrefix(128)), "'. Try DEBUG HELP.")
     }
 
