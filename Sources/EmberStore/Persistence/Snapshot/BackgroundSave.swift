@@ -67,6 +67,11 @@ extension Engine {
     /// go on (see `SnapshotCursor`). The caller holds the lock.
     public func startBackgroundSave(now: Int64) -> BackgroundSaveStart {
         if persistenceState.backgroundSaveInProgress { return .alreadyRunning }
+        // One snapshot at a time: a BGSAVE asked for during an AOF rewrite waits for its end.
+        if aofRewriteInProgress {
+            persistenceState.backgroundSaveScheduled = true
+            return .alreadyRunning
+        }
         let options = RDBWriteOptions(configuration: config)
         var cursors: [SnapshotCursor] = []
         for index in databases.indices where databases[index].count > 0 {
@@ -98,10 +103,20 @@ final class BackgroundSaveJob: @unchecked Sendable {
     private let now: Int64
     private let dirtyAtStart: Int64
     private let temporaryPath: String
+    /// Where the finished file goes (`dbfilename` when nil) and whether it is an AOF base
+    /// (`aof-base 1` in its header).
+    private let destination: String?
+    private let aofBase: Bool
+    /// Called instead of the BGSAVE bookkeeping when set (an AOF rewrite's base): nil on success.
+    private let completion: (@Sendable ((any Error)?) -> Void)?
     /// Longest time one slice holds the engine lock.
     static let sliceNanoseconds: UInt64 = 500_000
 
-    init(engine: Engine, cursors: [SnapshotCursor], options: RDBWriteOptions, now: Int64, dirtyAtStart: Int64, temporaryPath: String) {
+    init(engine: Engine, cursors: [SnapshotCursor], options: RDBWriteOptions, now: Int64, dirtyAtStart: Int64, temporaryPath: String,
+         destination: String? = nil, aofBase: Bool = false, completion: (@Sendable ((any Error)?) -> Void)? = nil) {
+        self.destination = destination
+        self.aofBase = aofBase
+        self.completion = completion
         self.engine = engine
         self.cursors = cursors
         self.options = options
@@ -118,7 +133,7 @@ final class BackgroundSaveJob: @unchecked Sendable {
         var writer: RDBWriter<RDBFileOutput>?
         do {
             writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath), options: options)
-            try writer!.writeHeader(RDBHeader(creationTime: now / 1000))
+            try writer!.writeHeader(RDBHeader(creationTime: now / 1000, aofBase: aofBase))
         } catch {
             failure = error
         }
@@ -141,12 +156,16 @@ final class BackgroundSaveJob: @unchecked Sendable {
             if failure == nil {
                 try writer!.finish()
                 try writer!.output.commit()
-                try PersistenceFiles.rename(temporaryPath, to: engine.lock.withLock { engine.rdbPath })
+                try PersistenceFiles.rename(temporaryPath, to: destination ?? engine.lock.withLock { engine.rdbPath })
             }
         } catch {
             failure = error
         }
         if failure != nil { writer?.output.discard() }
+        if let completion {
+            completion(failure)
+            return
+        }
         let seconds = Int64((Clock.monotonicNanoseconds() - started) / 1_000_000_000)
         engine.lock.withLock {
             var state = engine.persistenceState

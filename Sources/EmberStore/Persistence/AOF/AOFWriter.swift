@@ -1,0 +1,342 @@
+import Dispatch
+import EmberRESP
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `appendfsync`: when the AOF is fsynced.
+public enum AppendFsyncPolicy: String, Sendable {
+    /// After every write, before the writes it holds are acknowledged.
+    case always
+    /// Once a second in the background.
+    case everysec
+    /// Never: the kernel flushes when it likes.
+    case no
+
+    public init(configValue: String) {
+        self = AppendFsyncPolicy(rawValue: configValue.lowercased()) ?? .everysec
+    }
+}
+
+/// The AOF's writer: changes are appended, under the engine lock, to a buffer in memory
+/// (`propagate`), each getting a sequence number; a thread of its own writes the buffer to the
+/// current incremental file and fsyncs it as `appendfsync` says, off the engine lock.
+///
+/// Acknowledgement (group commit): a client's write may be answered once its sequence number is
+/// *acknowledged*: written and fsynced with `always`, written (in the kernel, so it survives the
+/// process being killed) otherwise. `whenAcknowledged` runs a callback then; one write and one
+/// fsync cover every change buffered since the last, however many clients made them.
+public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
+    private enum Item {
+        case bytes([UInt8])
+        /// Close the current file (fsynced) and go on in this one.
+        case switchFile(descriptor: Int32, path: String)
+        /// Everything before is written (and fsynced when `sync`): signal.
+        case barrier(DispatchSemaphore, sync: Bool)
+    }
+
+    private let lock = NIOLock()
+    private let wake = DispatchSemaphore(value: 0)
+    // Guarded by `lock`.
+    private var items: [Item] = []
+    private var buffer: [UInt8] = []
+    private var appended: UInt64 = 0
+    private var written: UInt64 = 0
+    private var synced: UInt64 = 0
+    private var waiters: [(sequence: UInt64, callback: @Sendable () -> Void)] = []
+    private var stopping = false
+    private var selectedDB = -1
+    private var lastTimestamp: Int64 = 0
+    private var forceTimestamp = true
+    private var _policy: AppendFsyncPolicy
+    private var _timestamps: Bool
+    private var _lastWriteError: String?
+    private var _currentFileSize: Int64
+    private var _pendingFsync = false
+    private var _maxUnsyncedMilliseconds: Int64 = 0
+    private var _delayedFsyncs: Int64 = 0
+    private var _suspendFsync = false
+    // The writer thread's own.
+    private var descriptor: Int32
+    private var path: String
+    private var lastFsync: UInt64 = Clock.monotonicNanoseconds()
+    private var firstUnsynced: UInt64?
+    private let finished = DispatchSemaphore(value: 0)
+    private let log: @Sendable (String) -> Void
+
+    /// Starts writing to the open file `descriptor` (`path`, appended to at `size`).
+    init(descriptor: Int32, path: String, size: Int64, policy: AppendFsyncPolicy, timestamps: Bool,
+         log: @escaping @Sendable (String) -> Void) {
+        self.descriptor = descriptor
+        self.path = path
+        self._currentFileSize = size
+        self._policy = policy
+        self._timestamps = timestamps
+        self.log = log
+        DispatchQueue(label: "ember.aof.writer").async { [self] in self.run() }
+    }
+
+    // MARK: - Engine side (under the engine lock)
+
+    public func propagate(_ command: PropagatedCommand) {
+        let wasEmpty: Bool = lock.withLock {
+            let wasEmpty = buffer.isEmpty && items.isEmpty
+            if _timestamps {
+                let seconds = Clock.milliseconds() / 1000
+                if forceTimestamp || seconds > lastTimestamp {
+                    buffer += AOFFormat.timestampAnnotation(seconds)
+                    lastTimestamp = seconds
+                    forceTimestamp = false
+                }
+            }
+            if command.db != selectedDB {
+                AOFFormat.append([Bytes("SELECT"), Bytes(decimal: Int64(command.db))], to: &buffer)
+                selectedDB = command.db
+            }
+            AOFFormat.append(command.args, to: &buffer)
+            appended += 1
+            return wasEmpty
+        }
+        if wasEmpty { wake.signal() }
+    }
+
+    /// The sequence number of the latest change appended: after running a client's commands,
+    /// the connection waits for this one (read it under the engine lock).
+    public var lastSequence: UInt64 { lock.withLock { appended } }
+
+    /// Runs `callback` (on the writer's thread, or at once) when change `sequence` is
+    /// acknowledged: fsynced with `always`, written otherwise. Keep it short: hand the reply
+    /// to the connection's event loop.
+    public func whenAcknowledged(_ sequence: UInt64, _ callback: @escaping @Sendable () -> Void) {
+        let ready: Bool = lock.withLock {
+            if sequence <= acknowledgedLocked { return true }
+            waiters.append((sequence, callback))
+            return false
+        }
+        if ready { callback() } else { wake.signal() }
+    }
+
+    /// Whether change `sequence` is acknowledged already.
+    public func isAcknowledged(_ sequence: UInt64) -> Bool { lock.withLock { sequence <= acknowledgedLocked } }
+
+    private var acknowledgedLocked: UInt64 { _policy == .always ? synced : written }
+
+    /// Goes on in a new file: what was appended so far goes to the old one, which is then
+    /// fsynced and closed; the next change starts with a SELECT (and a timestamp).
+    func switchFile(descriptor: Int32, path: String) {
+        lock.withLock {
+            if !buffer.isEmpty {
+                items.append(.bytes(buffer))
+                buffer = []
+            }
+            items.append(.switchFile(descriptor: descriptor, path: path))
+            selectedDB = -1
+            forceTimestamp = true
+        }
+        wake.signal()
+    }
+
+    /// Blocks until everything appended so far is written, and fsynced when `sync` (SHUTDOWN,
+    /// turning the AOF off). Do not call from the writer's callbacks.
+    public func flush(sync: Bool) {
+        let done = DispatchSemaphore(value: 0)
+        lock.withLock {
+            if !buffer.isEmpty {
+                items.append(.bytes(buffer))
+                buffer = []
+            }
+            items.append(.barrier(done, sync: sync))
+        }
+        wake.signal()
+        done.wait()
+    }
+
+    /// Flushes, fsyncs, closes the file and ends the thread.
+    func stop() {
+        flush(sync: true)
+        lock.withLock { stopping = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    var policy: AppendFsyncPolicy {
+        get { lock.withLock { _policy } }
+        set {
+            lock.withLock { _policy = newValue }
+            wake.signal()
+        }
+    }
+
+    var timestamps: Bool {
+        get { lock.withLock { _timestamps } }
+        set { lock.withLock { _timestamps = newValue; forceTimestamp = true } }
+    }
+
+    /// `no-appendfsync-on-rewrite`: fsyncs are skipped while a rewrite runs.
+    var suspendFsync: Bool {
+        get { lock.withLock { _suspendFsync } }
+        set { lock.withLock { _suspendFsync = newValue } }
+    }
+
+    /// Statistics for INFO persistence.
+    struct Status {
+        var lastWriteError: String?
+        var currentFileSize: Int64
+        var bufferLength: Int
+        var pendingFsync: Bool
+        var delayedFsyncs: Int64
+        /// `everysec`: the longest time written data waited for its fsync, in ms (the loss window).
+        var maxUnsyncedMilliseconds: Int64
+        var appended: UInt64
+        var written: UInt64
+        var synced: UInt64
+    }
+
+    var status: Status {
+        lock.withLock {
+            var pending = buffer.count
+            for item in items { if case .bytes(let bytes) = item { pending += bytes.count } }
+            return Status(lastWriteError: _lastWriteError, currentFileSize: _currentFileSize, bufferLength: pending,
+                          pendingFsync: _pendingFsync, delayedFsyncs: _delayedFsyncs,
+                          maxUnsyncedMilliseconds: _maxUnsyncedMilliseconds, appended: appended, written: written, synced: synced)
+        }
+    }
+
+    // MARK: - The writer thread
+
+    private func run() {
+        while true {
+            let policy = lock.withLock { _policy }
+            // everysec wakes often enough to keep its promise even when idle after a write.
+            _ = wake.wait(timeout: .now() + .milliseconds(policy == .everysec ? 100 : 1000))
+            let (work, sequence, stop): ([Item], UInt64, Bool) = lock.withLock {
+                var work = items
+                items = []
+                if !buffer.isEmpty {
+                    work.append(.bytes(buffer))
+                    buffer = []
+                }
+                return (work, appended, stopping)
+            }
+            var failedAt: Int?
+            for (position, item) in work.enumerated() {
+                switch item {
+                case .bytes(let bytes):
+                    if let error = writeAll(bytes) {
+                        lock.withLock { _lastWriteError = error }
+                        failedAt = position
+                    }
+                case .switchFile(let newDescriptor, let newPath):
+                    _ = fsyncNow(force: true)
+                    close(descriptor)
+                    descriptor = newDescriptor
+                    path = newPath
+                    lock.withLock { _currentFileSize = Self.size(of: newDescriptor) }
+                case .barrier(let semaphore, let sync):
+                    if sync { _ = fsyncNow(force: true) }
+                    semaphore.signal()
+                }
+                if failedAt != nil { break }
+            }
+            if let failedAt {
+                // Retried on the next round, before anything newer: nothing is acknowledged past it.
+                lock.withLock { items = Array(work[failedAt...]) + items }
+                usleep(100_000)
+                continue
+            }
+            lock.withLock {
+                written = sequence
+                if _lastWriteError != nil {
+                    _lastWriteError = nil
+                }
+            }
+            if !work.isEmpty && firstUnsynced == nil { firstUnsynced = Clock.monotonicNanoseconds() }
+            let (currentPolicy, suspended) = lock.withLock { (_policy, _suspendFsync) }
+            switch currentPolicy {
+            case .always:
+                if fsyncNow(force: false) { lock.withLock { synced = sequence } }
+            case .everysec:
+                if firstUnsynced != nil && Clock.monotonicNanoseconds() - lastFsync >= 1_000_000_000 {
+                    if suspended {
+                        lock.withLock { _delayedFsyncs += 1 }
+                    } else if fsyncNow(force: false) {
+                        lock.withLock { synced = sequence }
+                    }
+                }
+            case .no:
+                break
+            }
+            fireWaiters()
+            if stop {
+                _ = fsyncNow(force: true)
+                close(descriptor)
+                finished.signal()
+                return
+            }
+        }
+    }
+
+    private func fireWaiters() {
+        let ready: [@Sendable () -> Void] = lock.withLock {
+            let acknowledged = acknowledgedLocked
+            guard waiters.contains(where: { $0.sequence <= acknowledged }) else { return [] }
+            let ready = waiters.filter { $0.sequence <= acknowledged }.map(\.callback)
+            waiters.removeAll { $0.sequence <= acknowledged }
+            return ready
+        }
+        for callback in ready { callback() }
+    }
+
+    /// fsyncs the current file; returns whether it succeeded (or there was nothing to do).
+    private func fsyncNow(force: Bool) -> Bool {
+        guard let first = firstUnsynced else { return true }
+        lock.withLock { _pendingFsync = true }
+        let result = fdatasync(descriptor)
+        let now = Clock.monotonicNanoseconds()
+        lock.withLock {
+            _pendingFsync = false
+            if result == 0 {
+                _maxUnsyncedMilliseconds = max(_maxUnsyncedMilliseconds, Int64((now - first) / 1_000_000))
+            }
+        }
+        if result != 0 {
+            log("Can't persist the append only file (fsync of \(path)): \(String(cString: strerror(errno)))")
+            return false
+        }
+        lastFsync = now
+        firstUnsynced = nil
+        if force { lock.withLock { synced = max(synced, written) } }
+        return true
+    }
+
+    /// Writes `bytes` whole, or undoes a partial write (truncating back) and reports why.
+    private func writeAll(_ bytes: [UInt8]) -> String? {
+        var offset = 0
+        let start = lock.withLock { _currentFileSize }
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                let message = String(cString: strerror(errno))
+                if offset > 0 && ftruncate(descriptor, off_t(start)) == 0 { _ = lseek(descriptor, off_t(start), SEEK_SET) }
+                log("Error writing to the AOF file \(path): \(message)")
+                return message
+            }
+            offset += count
+        }
+        if firstUnsynced == nil { firstUnsynced = Clock.monotonicNanoseconds() }
+        lock.withLock { _currentFileSize = start + Int64(bytes.count) }
+        return nil
+    }
+
+    static func size(of descriptor: Int32) -> Int64 {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? Int64(status.st_size) : 0
+    }
+}
