@@ -42,27 +42,27 @@ extension Engine {
             guard let size = memoryValue(args[2]), size <= (1 << 32) - (1 << 20) else {
                 return .error("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
             }
-            DebugSettings.update { $0.quicklistPackedThreshold = size == 0 ? DebugSettings.defaultQuicklistPackedThreshold : Int(size) }
+            context.engine.config.debug.quicklistPackedThreshold = size == 0 ? DebugSettings.defaultQuicklistPackedThreshold : Int(size)
             return .ok
         }
         if named("set-skip-checksum-validation") && argc == 3 {
             let skip = atoiValue(args[2]) != 0
-            DebugSettings.update { $0.skipChecksumValidation = skip }
+            context.engine.config.debug.skipChecksumValidation = skip
             return .ok
         }
         if named("pause-cron") && argc == 3 {
             let paused = atoiValue(args[2]) != 0
-            DebugSettings.update { $0.cronPaused = paused }
+            context.engine.config.debug.cronPaused = paused
             return .ok
         }
         if named("aof-flush-sleep") && argc == 3 {
             let microseconds = atoiValue(args[2])
-            DebugSettings.update { $0.aofFlushSleepMicroseconds = microseconds }
+            context.engine.config.debug.aofFlushSleepMicroseconds = microseconds
             return .ok
         }
         if named("set-disable-deny-scripts") && argc == 3 {
             let disabled = atoiValue(args[2]) != 0
-            DebugSettings.update { $0.disableDenyScripts = disabled }
+            context.engine.config.debug.disableDenyScripts = disabled
             return .ok
         }
         if named("replybuffer") && argc == 4 {
@@ -72,19 +72,19 @@ extension Engine {
                 else if args[3].equalsLowercased("reset") { time = DebugSettings.defaultReplyBufferPeakResetTime }
                 else if let value = args[3].int64Value { time = value }
                 else { return Errors.notInteger }
-                DebugSettings.update { $0.replyBufferPeakResetTime = time }
+                context.engine.config.debug.replyBufferPeakResetTime = time
                 return .ok
             }
             if args[2].equalsLowercased("resizing") {
                 let enabled = atoiValue(args[3]) != 0
-                DebugSettings.update { $0.replyBufferResizing = enabled }
+                context.engine.config.debug.replyBufferResizing = enabled
                 return .ok
             }
             return .error("ERR unknown subcommand or wrong number of arguments for '", .bytes(sub.cPrefix(128)), "'. Try DEBUG HELP.")
         }
         if named("drop-cluster-packet-filter") && argc == 3 {
             guard let type = args[2].int64Value else { return Errors.notInteger }
-            DebugSettings.update { $0.clusterPacketFilter = type }
+            context.engine.config.debug.clusterPacketFilter = type
             return .ok
         }
         if named("clusterlink") && argc == 5 {

@@ -55,7 +55,7 @@ extension Engine {
         guard ttl >= 0 else { return .error("ERR Invalid TTL value, must be >= 0") }
 
         let payload = args[3].array
-        guard DumpPayload.verify(payload) else { return .error("ERR DUMP payload version or checksum are wrong") }
+        guard DumpPayload.verify(payload, skipChecksum: context.engine.config.debug.skipChecksumValidation) else { return .error("ERR DUMP payload version or checksum are wrong") }
         let sanitize = engine.config.persistence.sanitizeDumpPayload
         let decoding = RDBValueDecoding(limits: engine.config.limits, deepValidation: sanitize == "yes" || sanitize == "clients")
         guard let value = try? DumpPayload.decode(payload, decoding: decoding) else {

@@ -83,44 +83,4 @@ extension Engine {
     private static func scaled(_ sampled: Int, _ seen: Int, of total: Int) -> Int {
         seen == 0 ? 0 : Int(Double(sampled) / Double(seen) * Double(total))
     }
-
-    /// DEBUG OBJECT's line: Redis's fields, and for lists the quicklist's node figures as the
-    /// configured node size would split this list.
-    func debugObject(_ stored: StoredValue, now: UInt32) -> String {
-        let value = stored.value
-        let serialized = Engine.serializedLength(of: value)
-        var line = "Value at:0x0 refcount:1 encoding:\(Engine.encodingName(stored)) serializedlength:\(serialized) "
-            + "lru:\(stored.metadata.lru) lru_seconds_idle:\(Engine.idleSeconds(stored.metadata.lru, now: now))"
-        if case .list(let list) = value {
-            let payload = list.elements.reduce(0) { $0 + $1.count + 2 }
-            let nodeLimit = config.limits.listMaxListpackSize
-            let nodes = Engine.quicklistNodes(list, nodeLimit: nodeLimit)
-            let average = Double(list.count) / Double(nodes)
-            line += " ql_nodes:\(nodes) ql_avg_node:\(formatCDouble(average, format: "%.2f")) ql_listpack_max:\(nodeLimit)"
-                + " ql_compressed:\(config.limits.listCompressDepth != 0 ? 1 : 0) ql_uncompressed_size:\(payload + 7 * nodes)"
-        }
-        return line
-    }
-
-    /// How many quicklist nodes Redis would split `list` into with `list-max-listpack-size`
-    /// `nodeLimit` (entries when positive, 4 KB << (-n - 1) bytes when negative).
-    static func quicklistNodes(_ list: ListValue, nodeLimit: Int) -> Int {
-        if nodeLimit > 0 { return max(1, (list.count + nodeLimit - 1) / nodeLimit) }
-        let payload = list.elements.reduce(0) { $0 + $1.count + 2 }
-        let bytes = 4096 << min(4, max(0, -nodeLimit - 1))
-        return max(1, (payload + bytes - 1) / bytes)
-    }
-
-    /// Roughly what RDB would write for the value: lengths and contents.
-    static func serializedLength(of value: Value) -> Int {
-        func item(_ bytes: Bytes) -> Int { bytes.count + (bytes.count < 64 ? 1 : bytes.count < 16384 ? 2 : 5) }
-        switch value {
-        case .integer(let integer): return Bytes(decimal: integer).count + 1
-        case .string(let bytes): return item(bytes)
-        case .hash(let hash): return hash.pairs.reduce(1) { $0 + item($1.field) + item($1.value) }
-        case .set(let set): return set.members.reduce(1) { $0 + item($1) }
-        case .list(let list): return list.elements.reduce(1) { $0 + item($1) }
-        case .zset(let set): return set.entries.reduce(1) { $0 + item($1.member) + 9 }
-        }
-    }
 }

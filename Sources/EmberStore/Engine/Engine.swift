@@ -299,6 +299,7 @@ public final class Engine: @unchecked Sendable {
     /// period at most, as Redis's slow cycle) and incremental rehashing (1 ms at most per db).
     public func cron() {
         lock.withLock {
+            if config.debug.cronPaused { return }
             let now = Clock.milliseconds()
             if config.activeExpireEnabled {
                 let budget = UInt64(1_000_000_000 / max(1, config.hz)) / 4

@@ -24,6 +24,8 @@ public struct EngineConfiguration: Sendable {
     public var requirePass: Bytes?
     /// `enable-debug-command`: `no`, `yes` or `local` (loopback and Unix-socket clients only).
     public var enableDebugCommand = "no"
+    /// What DEBUG subcommands switch (Redis's debugging globals).
+    public var debug = DebugSettings()
     /// RDB and AOF settings (`dir`, `dbfilename`, `save`, `appendonly`, ...).
     public var persistence = PersistenceConfiguration()
     public init() {}

@@ -37,3 +37,14 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// The bytes the RDB encoding of `value` takes with this server's settings (Redis's
+    /// `rdbSavedObjectLen`, DEBUG OBJECT's `serializedlength`).
+    func rdbSerializedLength(_ value: Value) -> Int {
+        let encoding = RDBValueEncoding(configuration: config)
+        var encoder = RDBEncoder(compression: encoding.compression)
+        RDBValueCodec.encode(value, into: &encoder, encoding)
+        return encoder.bytes.count
+    }
+}

@@ -1,9 +1,5 @@
-import NIOConcurrencyHelpers
-
-/// The switches DEBUG subcommands set, which Redis keeps as server globals. They live here,
-/// process-wide, because an extension cannot add stored properties to `Engine` or
-/// `EngineConfiguration`; the subsystems that honour them read `DebugSettings.current`.
-/// TODO(wiring): move these onto `EngineConfiguration` (per engine) and read them there.
+/// The switches DEBUG subcommands set, which Redis keeps as server globals: part of the
+/// engine's configuration (`EngineConfiguration.debug`), read by the subsystems they steer.
 public struct DebugSettings: Sendable {
     /// Redis's default `packed_threshold`: elements of at least this many bytes get a quicklist
     /// node of their own ("plain" nodes).
@@ -14,14 +10,11 @@ public struct DebugSettings: Sendable {
     /// DEBUG QUICKLIST-PACKED-THRESHOLD: DEBUG OBJECT's quicklist figures count list elements of
     /// at least this size as nodes of their own.
     public var quicklistPackedThreshold = DebugSettings.defaultQuicklistPackedThreshold
-    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and RDB loading should not verify the
-    /// CRC64 trailer. TODO(wiring): RESTORE / the RDB loader to honour it.
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE does not verify the payload's CRC64.
     public var skipChecksumValidation = false
-    /// DEBUG PAUSE-CRON: the periodic cron (active expiry, rehashing, ...) should do nothing.
-    /// TODO(wiring): `Engine.cron()` to return early while set.
+    /// DEBUG PAUSE-CRON: the periodic cron (active expiry, rehashing, save points) does nothing.
     public var cronPaused = false
     /// DEBUG AOF-FLUSH-SLEEP: microseconds the AOF writer sleeps before each flush (a test hook).
-    /// TODO(wiring): the AOF writer to honour it.
     public var aofFlushSleepMicroseconds: Int64 = 0
     /// DEBUG REPLYBUFFER PEAK-RESET-TIME (-1: never) and RESIZING: reply buffer tuning. Ember's
     /// output buffers are NIO's; they are kept only so the settings read back consistently.
@@ -33,30 +26,4 @@ public struct DebugSettings: Sendable {
     public var clusterPacketFilter: Int64 = -1
 
     public init() {}
-
-    private static let box = NIOLockedValueBox(DebugSettings())
-
-    /// The settings now in force.
-    public static var current: DebugSettings {
-        get { box.withLockedValue { $0 } }
-        set { box.withLockedValue { $0 = newValue } }
-    }
-
-    static func update(_ body: (inout DebugSettings) -> Void) {
-        box.withLockedValue { body(&$0) }
-    }
-}
-
-/// Places the persistence code plugs into, so DEBUG can use it without depending on it.
-public enum DebugHooks {
-    private static let serializedLengthBox = NIOLockedValueBox<(@Sendable (Value, EngineConfiguration) -> Int)?>(nil)
-
-    /// The bytes RDB would write for a value (Redis's `rdbSavedObjectLen`, LZF compression
-    /// included), for DEBUG OBJECT's `serializedlength`. TODO(wiring): the RDB encoder under
-    /// `Sources/EmberStore/Persistence/` to install it; until then DEBUG OBJECT shows an
-    /// uncompressed estimate.
-    public static var serializedLength: (@Sendable (Value, EngineConfiguration) -> Int)? {
-        get { serializedLengthBox.withLockedValue { $0 } }
-        set { serializedLengthBox.withLockedValue { $0 = newValue } }
-    }
 }

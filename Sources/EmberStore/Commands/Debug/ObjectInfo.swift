@@ -22,14 +22,14 @@ extension Engine {
         let stored = databases[db].keys[index].value
         let value = stored.value
         let refcount: Int64 = isSharedInteger(value) ? Int64(Int32.max) : 1
-        let serialized = DebugHooks.serializedLength?(value, config) ?? RedisLayout.serializedLength(value, listFill: config.limits.listMaxListpackSize)
+        let serialized = rdbSerializedLength(value)
         let lruNow = Engine.lruClock(now)
         var line = "Value at:0x\(String(debugAddress(value, index: index), radix: 16)) refcount:\(refcount)"
             + " encoding:\(Engine.encodingName(stored)) serializedlength:\(serialized)"
             + " lru:\(stored.metadata.lru) lru_seconds_idle:\(Engine.idleSeconds(stored.metadata.lru, now: lruNow))"
         if case .list(let list) = value {
             let fill = config.limits.listMaxListpackSize
-            let nodes = RedisLayout.quicklistNodes(list, fill: fill, packedThreshold: DebugSettings.current.quicklistPackedThreshold)
+            let nodes = RedisLayout.quicklistNodes(list, fill: fill, packedThreshold: config.debug.quicklistPackedThreshold)
             let average = Double(list.count) / Double(max(1, nodes.count))
             line += " ql_nodes:\(nodes.count) ql_avg_node:\(formatCDouble(average, format: "%.2f")) ql_listpack_max:\(fill)"
                 + " ql_compressed:\(config.limits.listCompressDepth != 0 ? 1 : 0)"
@@ -105,7 +105,7 @@ extension Engine {
         }
         let full = context.args.count == 4 && atoiValue(context.args[3]) != 0
         let fill = engine.config.limits.listMaxListpackSize
-        let nodes = RedisLayout.quicklistNodes(list, fill: fill, packedThreshold: DebugSettings.current.quicklistPackedThreshold)
+        let nodes = RedisLayout.quicklistNodes(list, fill: fill, packedThreshold: engine.config.debug.quicklistPackedThreshold)
         var text = "{count : \(list.count)} {len : \(nodes.count)} {fill : \(fill)} {compress : \(engine.config.limits.listCompressDepth)}"
         for (number, node) in nodes.enumerated() {
             text += " {node \(number) {container : \(node.plain ? "PLAIN" : "PACKED")} {count : \(node.count)} {sz : \(node.bytes)}}"
@@ -304,64 +304,6 @@ enum RedisLayout {
             nodes.append(QuicklistNode(count: 1, bytes: 7 + listpackEntrySize(element), plain: false))
         }
         return nodes
-    }
-
-    /// RDB's length prefix (`rdbSaveLen`).
-    static func lengthSize(_ length: Int) -> Int {
-        length < 64 ? 1 : length < 16384 ? 2 : UInt64(length) <= UInt64(UInt32.max) ? 5 : 9
-    }
-
-    /// An integer as RDB writes it: 8-, 16- or 32-bit encodings, else its decimal text.
-    static func integerSize(_ value: Int64) -> Int {
-        switch value {
-        case -128...127: return 2
-        case -32768...32767: return 3
-        case Int64(Int32.min)...Int64(Int32.max): return 5
-        default:
-            let digits = Bytes(decimal: value).count
-            return lengthSize(digits) + digits
-        }
-    }
-
-    /// A string as `rdbSaveRawString` writes it without compression.
-    static func rawStringSize(_ bytes: Bytes) -> Int {
-        if bytes.count <= 11, let integer = bytes.int64Value, integer >= Int64(Int32.min), integer <= Int64(Int32.max) {
-            return integerSize(integer)
-        }
-        return lengthSize(bytes.count) + bytes.count
-    }
-
-    /// Redis's `rdbSavedObjectLen` for the encoding Redis 7.0 would pick, without LZF
-    /// compression (exact when `rdbcompression` is off or nothing compresses).
-    static func serializedLength(_ value: Value, listFill: Int) -> Int {
-        func blob(_ bytes: Int) -> Int { lengthSize(bytes) + bytes }
-        switch value {
-        case .integer(let integer): return integerSize(integer)
-        case .string(let bytes): return rawStringSize(bytes)
-        case .list(let list):
-            let nodes = quicklistNodes(list, fill: listFill, packedThreshold: DebugSettings.current.quicklistPackedThreshold)
-            return nodes.reduce(lengthSize(nodes.count)) { $0 + 1 + blob($1.bytes) }
-        case .set(let set):
-            switch set.storage {
-            case .intset(let integers):
-                let elements = integers.elements
-                let width = elements.contains { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) } ? 8
-                    : elements.contains { $0 < Int64(Int16.min) || $0 > Int64(Int16.max) } ? 4 : 2
-                return blob(8 + width * elements.count)
-            case .listpack, .table:
-                return set.members.reduce(lengthSize(set.count)) { $0 + rawStringSize($1) }
-            }
-        case .hash(let hash):
-            if case .listpack = hash.storage {
-                return blob(listpackBytes(hash.pairs.flatMap { [$0.field, $0.value] }))
-            }
-            return hash.pairs.reduce(lengthSize(hash.count)) { $0 + rawStringSize($1.field) + rawStringSize($1.value) }
-        case .zset(let set):
-            if set.isCompact {
-                return blob(listpackBytes(set.entries.flatMap { [$0.member, Bytes(listpackScoreText($0.score))] }))
-            }
-            return set.entries.reduce(lengthSize(set.count)) { $0 + rawStringSize($1.member) + 8 }
-        }
     }
 
     /// Bytes for a log line: printable ASCII as is, the rest as `\xNN`.
