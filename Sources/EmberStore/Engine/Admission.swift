@@ -3,7 +3,7 @@ import EmberRESP
 /// The checks a command passes before it runs, in Redis's `processCommand` order. Each returns
 /// the rejection reply or nil; later subsystems (ACL, OOM, scripts, pub/sub, read-only
 /// replicas) add their case here, in their place in the order.
-enum AdmissionCheck: CaseIterable {
+enum AdmissionCheck {
     case arity
     /// DEBUG and friends, gated by `enable-debug-command` (before authentication, as Redis).
     case protectedCommand
@@ -19,13 +19,15 @@ extension Engine {
     /// rejected command inside MULTI makes EXEC fail, as Redis's `rejectCommand`.
     @inline(__always)
     func admit(_ command: Command, _ args: [Bytes], client: ClientState) -> Reply? {
-        for check in AdmissionCheck.allCases {
-            if let rejection = rejection(by: check, command, args, client: client) {
-                if client.transaction != nil { client.transactionFailed = true }
-                return rejection
-            }
-        }
-        return nil
+        // Spelled out, not a loop over an array: this runs for every command.
+        guard let rejection = rejection(by: .arity, command, args, client: client)
+            ?? rejection(by: .protectedCommand, command, args, client: client)
+            ?? rejection(by: .authentication, command, args, client: client)
+            ?? rejection(by: .diskError, command, args, client: client)
+            ?? rejection(by: .transactionQueue, command, args, client: client)
+        else { return nil }
+        if client.transaction != nil { client.transactionFailed = true }
+        return rejection
     }
 
     @inline(__always)

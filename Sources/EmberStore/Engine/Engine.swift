@@ -203,7 +203,7 @@ public final class Engine: @unchecked Sendable {
         command.nanoseconds &+= Int64(truncatingIfNeeded: elapsed)
         if case .error = reply { command.failedCalls += 1 }
         stats.commandsProcessed += 1
-        if dirty != dirtyBefore { propagation.commandChangedData(command, context) }
+        if dirty != dirtyBefore && propagation.isActive { propagation.commandChangedData(command, context, reply: reply) }
         return reply
     }
 

@@ -104,13 +104,13 @@ public struct Database: Sendable {
     /// needs it: called before anything changes or removes an entry.
     @inlinable
     public mutating func willChange(_ index: Int) {
-        if let snapshot, keys[index].value.metadata.savedParity != savedParity {
-            saveBeforeChange(index, snapshot)
-        }
+        // A nil test, not a binding: no reference counting on the path without a snapshot.
+        if _slowPath(snapshot != nil) { saveBeforeChange(index) }
     }
 
     @usableFromInline
-    mutating func saveBeforeChange(_ index: Int, _ snapshot: SnapshotCursor) {
+    mutating func saveBeforeChange(_ index: Int) {
+        guard let snapshot, keys[index].value.metadata.savedParity != savedParity else { return }
         let entry = keys[index]
         let expire = entry.value.metadata.hasExpire ? expires.value(for: entry.key) : nil
         snapshot.saveEarly(key: entry.key, value: entry.value, expire: expire)
