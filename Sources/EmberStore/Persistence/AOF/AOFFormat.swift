@@ -84,9 +84,10 @@ public struct AOFCommandReader {
             guard bytes[cursor] == UInt8(ascii: "$") else {
                 throw AOFReadError(offset: cursor, problem: .corrupt("Bad file format reading the append only file (expected '$')"))
             }
+            let bulkStart = cursor
             let length = try readNumber(&cursor, start: start)
             guard length >= 0 else {
-                throw AOFReadError(offset: cursor, problem: .corrupt("Bad file format reading the append only file (invalid bulk length)"))
+                throw AOFReadError(offset: bulkStart, problem: .corrupt("Bad file format reading the append only file (invalid bulk length)"))
             }
             guard bytes.count - cursor >= length + 2 else { throw AOFReadError(offset: start, problem: .truncated) }
             guard bytes[cursor + length] == 13, bytes[cursor + length + 1] == 10 else {
