@@ -34,6 +34,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Set while the client is blocked (BLPOP and friends): later commands wait their turn.
     @exclusivity(unchecked) private var awaitingUnblock = false
     @exclusivity(unchecked) private var blockTimeout: Scheduled<Void>?
+    /// Replies that may go out only once the AOF acknowledges the changes before them
+    /// (`appendfsync always`: fsynced), in order; later replies queue behind them.
+    @exclusivity(unchecked) private var heldReplies: [(buffer: ByteBuffer, sequence: UInt64)] = []
+    @exclusivity(unchecked) private var closeWhenReleased = false
 
     init(server: EmberServer, flushCoalescer: FlushCoalescer) {
         self.server = server
@@ -175,7 +179,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         let queued = inbound?.readableBytes ?? 0
         var executed = 0
         var blockedUntil: Int64?
+        var durableSequence: UInt64 = 0
         engine.lock.withLock {
+            let sequenceBefore = engine.appendOnly.writer?.lastSequence ?? 0
             var clock = ExecutionClock()
             client.queryBufferLength = queued
             engine.stats.netInputBytes += Int64(unreportedInput)
@@ -197,6 +203,11 @@ final class ConnectionHandler: ChannelInboundHandler {
                     closeAfter = true
                     break
                 }
+            }
+            // Changes this batch made reach the AOF before its replies reach the client.
+            if let writer = engine.appendOnly.writer {
+                let sequenceAfter = writer.lastSequence
+                if sequenceAfter > sequenceBefore { durableSequence = sequenceAfter }
             }
             version = client.protocolVersion
             authenticated = client.isAuthenticated
@@ -220,7 +231,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             if output.readableBytes > 0 {
                 unreportedOutput += output.readableBytes
                 unreportedWrites += 1
-                context.write(wrapOutboundOut(output), promise: nil)
+                send(output, after: durableSequence, context: context)
             }
         }
         if let blockedUntil {
@@ -230,6 +241,56 @@ final class ConnectionHandler: ChannelInboundHandler {
         if closeAfter {
             closing = true
             inbound = nil
+            if !heldReplies.isEmpty {
+                closeWhenReleased = true
+                return
+            }
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    // MARK: - Durability
+
+    /// Writes `buffer` now, or once the AOF has acknowledged change `sequence` (0: none) and
+    /// every reply held before it has gone.
+    private func send(_ buffer: ByteBuffer, after sequence: UInt64, context: ChannelHandlerContext) {
+        if heldReplies.isEmpty && (sequence == 0 || engine.appendOnly.writer?.isAcknowledged(sequence) ?? true) {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        heldReplies.append((buffer, sequence))
+        if heldReplies.count == 1 { awaitAcknowledgement(of: sequence, context: context) }
+    }
+
+    private func awaitAcknowledgement(of sequence: UInt64, context: ChannelHandlerContext) {
+        guard let writer = engine.appendOnly.writer else {
+            releaseHeldReplies(context: context)
+            return
+        }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        writer.whenAcknowledged(sequence) {
+            loop.execute { handler.value.releaseHeldReplies(context: nil) }
+        }
+    }
+
+    /// Sends the held replies whose changes are acknowledged, in order; waits again for the rest.
+    private func releaseHeldReplies(context given: ChannelHandlerContext?) {
+        guard let context = given ?? self.context else { return }
+        let writer = engine.appendOnly.writer
+        var released = 0
+        for held in heldReplies {
+            if held.sequence != 0, let writer, !writer.isAcknowledged(held.sequence) { break }
+            context.write(wrapOutboundOut(held.buffer), promise: nil)
+            released += 1
+        }
+        heldReplies.removeFirst(released)
+        context.flush()
+        if let next = heldReplies.first {
+            awaitAcknowledgement(of: next.sequence, context: context)
+        } else if closeWhenReleased {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
                 context.close(promise: nil)
             }
@@ -266,7 +327,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         reply.encode(into: &buffer, version)
         unreportedOutput += buffer.readableBytes
         unreportedWrites += 1
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        // A served pop changed data: its reply waits for the AOF like any other.
+        let sequence = engine.lock.withLock { engine.appendOnly.writer?.lastSequence ?? 0 }
+        send(buffer, after: sequence, context: context)
         if !commands.isEmpty { execute(context: context) }
         context.flush()
     }

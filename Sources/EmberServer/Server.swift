@@ -106,7 +106,7 @@ public final class EmberServer: @unchecked Sendable {
         logSink.log(.notice, "Running mode=standalone, port=\(configuration.port).")
         logSink.log(.warning, "Server initialized")
         do {
-            try engine.loadDataAtStartup()
+            try engine.loadPersistedDataAtStartup()
         } catch {
             logSink.log(.warning, "\(error)")
             for listener in listeners { listener.close(promise: nil) }

@@ -123,10 +123,23 @@ extension EmberServer {
             }
         }
         let previousLevel = configuration.logLevel
+        let previous = engine.config.persistence
         configuration = updated
         var engineConfig = updated.engine
         engineConfig.activeExpireEnabled = engine.config.activeExpireEnabled
+        engineConfig.debug = engine.config.debug
+        engineConfig.persistence.appendOnly = previous.appendOnly
         engine.config = engineConfig
+        // The AOF follows its settings: turned on (a rewrite writes the first base) or off.
+        if updated.engine.persistence.appendOnly != previous.appendOnly,
+           case .failure(let problem) = engine.setAppendOnly(updated.engine.persistence.appendOnly, now: context.now) {
+            configuration.engine.persistence.appendOnly = previous.appendOnly
+            return .error("ERR CONFIG SET failed (possibly related to argument 'appendonly') - \(problem)")
+        }
+        if updated.engine.persistence.appendFsync != previous.appendFsync
+            || updated.engine.persistence.aofTimestampEnabled != previous.aofTimestampEnabled {
+            engine.applyAppendOnlySettings()
+        }
         if updated.logLevel != previousLevel { logSink.setLevel(updated.logLevel) }
         return .ok
     }
@@ -208,13 +221,7 @@ extension EmberServer {
                 "lazyfreed_objects:\(engine.lazyFreer.freedObjects)",
             ]
         case "persistence":
-            lines = ["# Persistence"] + engine.rdbInfoLines(now: context.now) + [
-                "aof_enabled:0", "aof_rewrite_in_progress:0", "aof_rewrite_scheduled:0",
-                "aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1",
-                "aof_last_bgrewrite_status:ok", "aof_rewrites:0", "aof_rewrites_consecutive_failures:0",
-                "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
-                "module_fork_last_cow_size:0",
-            ]
+            lines = ["# Persistence"] + engine.rdbInfoLines(now: context.now) + engine.aofInfoLines(now: context.now)
         case "stats":
             let counts = connectionCounts
             let stats = engine.stats

@@ -164,7 +164,7 @@ final class DigestTests: XCTestCase {
         XCTAssertEqual(text(run("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "4293918721")),
                        "-ERR argument must be a memory value bigger than 1 and smaller than 4gb\r\n")
         XCTAssertEqual(text(run("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0")), "+OK\r\n")
-        XCTAssertEqual(DebugSettings.current.quicklistPackedThreshold, DebugSettings.defaultQuicklistPackedThreshold)
+        XCTAssertEqual(engine.lock.withLock { engine.config.debug.quicklistPackedThreshold }, DebugSettings.defaultQuicklistPackedThreshold)
     }
 
     func testObjectLineMatchesRedisLayout() {

@@ -127,6 +127,7 @@ extension Engine {
             return .error("ERR DEBUG ", .bytes(sub.cPrefix(128).asciiLowercased()), " is not supported: Ember does not restart itself")
         }
         if named("reload") { return context.engine.debugReload(context) }
+        if named("loadaof") && argc == 2 { return context.engine.debugLoadAppendOnly() }
         return .error("ERR unknown subcommand or wrong number of arguments for '", .bytes(sub.cPrefix(128)), "'. Try DEBUG HELP.")
     }
 

@@ -44,9 +44,12 @@ extension Engine {
         case .authentication:
             if !client.isAuthenticated && !flags.contains(.noAuth) { return Errors.noAuth }
         case .diskError:
-            if persistenceState.refusesWrites(stopWritesOnError: config.persistence.stopWritesOnBgsaveError),
-               flags.contains(.write) || command.name == "ping" {
+            guard flags.contains(.write) || command.name == "ping" else { return nil }
+            if persistenceState.refusesWrites(stopWritesOnError: config.persistence.stopWritesOnBgsaveError) {
                 return Errors.diskError
+            }
+            if appendOnly.writer != nil, let problem = appendOnlyWriteError {
+                return .error("MISCONF Errors writing to the AOF file: \(problem)")
             }
         case .transactionQueue:
             if client.transaction != nil && flags.contains(.noMulti) { return .error("ERR Command not allowed inside a transaction") }

@@ -187,7 +187,12 @@ extension Engine {
             }
             guard let client = queue.first(where: { $0.blocked?.operation.waitsForList == wantsList }),
                   let state = client.blocked else { return }
+            let dirtyBefore = dirty
             let reply = serve(client, key: key, state: state, now: now)
+            if dirty != dirtyBefore {
+                if !expiryLog.isEmpty { propagateExpirations() }
+                propagation.blockedClientServed(db: db, key: key, operation: state.operation, reply: reply)
+            }
             unblock(client)
             client.wake?(reply)
         }

@@ -46,12 +46,20 @@ public final class Engine: @unchecked Sendable {
     /// The one place every change leaves the engine in its deterministic form (the AOF now,
     /// replicas later).
     public let propagation = Propagation()
+    /// Keys expired since the last propagation, to leave as DELs before what follows them.
+    let expiryLog = ExpiryLog()
+    /// The append-only file: its writer, manifest and rewrite state.
+    public let appendOnly = AppendOnlyState()
     /// Unix ms of the last successful save (LASTSAVE); start time until persistence exists.
     public var lastSave: Int64
     public let startTime: Int64
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.config = configuration
         self.databases = Array(repeating: Database(), count: max(1, configuration.databases))
+        for index in databases.indices {
+            databases[index].number = index
+            databases[index].expiryLog = expiryLog
+        }
         self.startTime = Clock.milliseconds()
         self.lastSave = startTime
         registerBuiltinCommands()
@@ -72,6 +80,7 @@ public final class Engine: @unchecked Sendable {
         registerCommandCommands()
         registerDumpRestoreCommands()
         registerPersistenceCommands()
+        registerAppendOnlyCommands()
     }
 
     // MARK: - Clock
@@ -203,8 +212,18 @@ public final class Engine: @unchecked Sendable {
         command.nanoseconds &+= Int64(truncatingIfNeeded: elapsed)
         if case .error = reply { command.failedCalls += 1 }
         stats.commandsProcessed += 1
-        if dirty != dirtyBefore && propagation.isActive { propagation.commandChangedData(command, context, reply: reply) }
+        if dirty != dirtyBefore {
+            if !expiryLog.isEmpty { propagateExpirations() }
+            if propagation.isActive { propagation.commandChangedData(command, context, reply: reply) }
+        }
         return reply
+    }
+
+    /// Expired keys leave through the propagation point as DELs, in the order they expired.
+    func propagateExpirations() {
+        let expired = expiryLog.take()
+        guard propagation.isActive else { return }
+        for (db, key) in expired { propagation.keyRemoved(db: db, key: key) }
     }
 
     private func unknownCommandError(_ args: [Bytes]) -> Reply {
@@ -313,7 +332,9 @@ public final class Engine: @unchecked Sendable {
                     }
                 }
             }
+            if !expiryLog.isEmpty { propagateExpirations() }
             backgroundSaveIfDue(now: now)
+            appendOnlyCron(now: now)
             for index in databases.indices {
                 let deadline = Clock.monotonicNanoseconds() + 1_000_000
                 while databases[index].rehash(buckets: 100) && Clock.monotonicNanoseconds() < deadline {}

@@ -22,6 +22,10 @@ public struct Database: Sendable {
     /// New entries are born with this parity; a snapshot flips it, so every entry that existed
     /// then is pending until the snapshot (or a write, first) saves it.
     @usableFromInline var savedParity = false
+    /// This database's number (kept right across SWAPDB) and where its expirations are noted
+    /// for propagation; set by the engine.
+    @usableFromInline var number = 0
+    @usableFromInline var expiryLog: ExpiryLog?
 
     public init() {}
 
@@ -56,6 +60,7 @@ public struct Database: Sendable {
             willChange(index)
             expires.remove(key)
             keys.remove(at: index)
+            expiryLog?.record(db: number, key: key)
             stats.expiredKeys += 1
             _changes &+= 1
             return nil
@@ -196,6 +201,7 @@ public struct Database: Sendable {
                     if let keyIndex = keys.find(key) {
                         willChange(keyIndex)
                         keys.remove(at: keyIndex)
+                        expiryLog?.record(db: number, key: key)
                     }
                     _changes &+= 1
                     expiredInRound += 1

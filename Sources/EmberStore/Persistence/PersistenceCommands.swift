@@ -18,6 +18,14 @@ extension Engine {
                 return Errors.syntax
             }
             if engine.persistenceState.backgroundSaveInProgress { return .error("ERR Background save already in progress") }
+            // A rewrite's snapshot runs: the save can only wait for it, and only when asked to.
+            if engine.aofRewriteInProgress {
+                guard context.args.count == 2 else {
+                    return .error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+                }
+                engine.persistenceState.backgroundSaveScheduled = true
+                return .simple("Background saving scheduled")
+            }
             // Inside MULTI the save waits for the transaction's end, as Redis schedules it.
             if context.client.executingTransaction {
                 engine.persistenceState.backgroundSaveScheduled = true

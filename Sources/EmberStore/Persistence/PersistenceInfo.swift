@@ -26,15 +26,18 @@ extension Engine {
     /// shutdown must not go on (without FORCE), as Redis.
     public func persistBeforeShutdown(save: Bool?, force: Bool, now: Int64) -> Bool {
         let wantsSave = save ?? !config.persistence.savePoints.isEmpty
-        guard wantsSave else { return true }
-        // A background save in progress is abandoned: its temporary file never replaces the data.
-        log(.notice, "Saving the final RDB snapshot before exiting.")
-        switch saveSynchronously(now: now) {
-        case .success: return true
-        case .failure:
-            log(.warning, "Error trying to save the DB, can't exit.")
-            return force
+        if wantsSave {
+            // A background save in progress is abandoned: its temporary file never replaces the data.
+            cancelBackgroundSave()
+            log(.notice, "Saving the final RDB snapshot before exiting.")
+            if case .failure = saveSynchronously(now: now) {
+                log(.warning, "Error trying to save the DB, can't exit.")
+                guard force else { return false }
+            }
         }
+        // Everything appended to the AOF is written and fsynced, and the writer stops.
+        flushAppendOnlyForShutdown()
+        return true
     }
 }
 

@@ -78,3 +78,27 @@ extension Engine {
         return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
+
+extension Engine {
+    /// DEBUG LOADAOF: the AOF written and fsynced, the keyspace emptied and loaded back from
+    /// the AOF files (the caller holds the lock). Replayed commands are not appended again.
+    public func debugLoadAppendOnly() -> Reply {
+        let writer = appendOnly.writer
+        if let writer {
+            writer.flush(sync: true)
+            propagation.remove(writer)
+        }
+        defer { if let writer { propagation.add(writer) } }
+        flush(db: nil, lazily: false)
+        do {
+            _ = try loadAppendOnlyFilesLocked()
+        } catch {
+            log(.warning, "Error loading the AOF by DEBUG LOADAOF: \(error)")
+            return .error("ERR Error loading the append only file, check server logs.")
+        }
+        _ = expiryLog.take()
+        persistenceState.dirtyAtLastSave = dirty
+        log(.warning, "Append Only File loaded by DEBUG LOADAOF")
+        return .ok
+    }
+}

@@ -44,8 +44,19 @@ extension Engine {
     /// malformed is an error naming the file and the offset.
     public func loadAppendOnlyFiles() throws -> AOFLoadSummary {
         let started = Clock.monotonicNanoseconds()
+        let result = try lock.withLock { try loadAppendOnlyFilesLocked() }
+        let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
+        lock.withLock { persistenceState.lastLoadSeconds = seconds }
+        if result.existed {
+            log(.notice, "DB loaded from append only file: \(String(format3: seconds)) seconds")
+        }
+        return result
+    }
+
+    /// `loadAppendOnlyFiles` for a caller that holds the lock (DEBUG LOADAOF).
+    func loadAppendOnlyFilesLocked() throws -> AOFLoadSummary {
         var summary = AOFLoadSummary()
-        let result: AOFLoadSummary = try lock.withLock {
+        do {
             persistenceState.loading = true
             defer { persistenceState.loading = false }
             let manifest: AOFManifest
@@ -74,12 +85,6 @@ extension Engine {
             persistenceState.loadedKeys = Int64(databases.reduce(0) { $0 + $1.count })
             return summary
         }
-        let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
-        lock.withLock { persistenceState.lastLoadSeconds = seconds }
-        if result.existed {
-            log(.notice, "DB loaded from append only file: \(String(format3: seconds)) seconds")
-        }
-        return result
     }
 
     /// Moves `appendfilename` into the AOF directory and writes a manifest naming it the base.

@@ -54,25 +54,7 @@ public enum AOFRewriteStart: Equatable, Sendable {
     }
 }
 
-/// Each engine's AOF state, kept aside (an extension cannot add storage to `Engine`).
-private let appendOnlyRegistry = NIOLockedValueBox<[(engine: Weak, state: AppendOnlyState)]>([])
-
-private struct Weak: @unchecked Sendable {
-    weak var engine: Engine?
-}
-
 extension Engine {
-    /// The AOF state of this engine.
-    public var appendOnly: AppendOnlyState {
-        appendOnlyRegistry.withLockedValue { entries in
-            if let entry = entries.first(where: { $0.engine.engine === self }) { return entry.state }
-            entries.removeAll { $0.engine.engine == nil }
-            let state = AppendOnlyState()
-            entries.append((Weak(engine: self), state))
-            return state
-        }
-    }
-
     /// Whether a BGREWRITEAOF's snapshot runs (a BGSAVE then waits).
     var aofRewriteInProgress: Bool { appendOnly.rewriteInProgress }
 

@@ -1,0 +1,17 @@
+import EmberRESP
+
+/// Keys the keyspace deleted because they expired (lazily on access, or by the active
+/// cycle), in order, until the engine hands them to the propagation point as DELs. Shared by
+/// every database of an engine; touched only under the engine lock.
+public final class ExpiryLog: @unchecked Sendable {
+    @usableFromInline var entries: [(db: Int, key: Bytes)] = []
+
+    @inlinable var isEmpty: Bool { entries.isEmpty }
+
+    @inlinable func record(db: Int, key: Bytes) { entries.append((db, key)) }
+
+    func take() -> [(db: Int, key: Bytes)] {
+        defer { entries.removeAll(keepingCapacity: true) }
+        return entries
+    }
+}
