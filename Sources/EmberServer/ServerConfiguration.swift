@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var tcpKeepalive = 300
     public var logLevel = "notice"
     public var logFile = ""
+    /// `always-show-logo`: the start-up banner (with the port and PID lines) even in a log file.
+    public var alwaysShowLogo = false
     public var enableProtectedConfigs = "no"
     /// Half the cores: commands run one at a time under the engine lock, so further threads
     /// only parse and encode, and they compete with the kernel's network stack and with
@@ -100,9 +102,12 @@ public struct ServerConfiguration: Sendable {
     /// A config-file line: one argument unless the parameter takes several.
     mutating func setFromFile(_ name: String, _ arguments: [String]) -> String? {
         if Self.ignoredDirectives.contains(name) { return nil }
-        guard let parameter = Self.byName[name], !arguments.isEmpty else { return "Bad directive or wrong number of arguments" }
+        guard let parameter = Self.byName[name] else { return "Bad directive or wrong number of arguments" }
+        // A bare `save` line clears the save points, as `save ""` does (Redis's test suite
+        // writes it that way).
+        var arguments = parameter.name == "save" && arguments.isEmpty ? [""] : arguments
+        guard !arguments.isEmpty else { return "Bad directive or wrong number of arguments" }
         if !parameter.flags.contains(.multiArgument) && arguments.count != 1 { return "wrong number of arguments" }
-        var arguments = arguments
         if parameter.name == "save" {
             // The first `save` line replaces the default points; later lines add theirs.
             if saveLoaded && arguments != [""] { arguments = (values["save"]?.words ?? []) + arguments }

@@ -51,6 +51,18 @@ let server = EmberServer(configuration: configuration, logger: logger)
 let log = server.logSink
 log.log(.notice, "oO0OoO0OoO0Oo Ember is starting oO0OoO0OoO0Oo")
 log.log(.notice, "Ember version=\(EmberVersion.ember) (Redis \(EmberVersion.redisVersion) compatible), bits=64, pid=\(getpid()), just started")
+// Redis's banner names the port and the PID; tools (Redis's own test suite among them) read
+// the PID from it. Shown when asked for or on a terminal, as Redis.
+if configuration.alwaysShowLogo || (configuration.logFile.isEmpty && isatty(STDOUT_FILENO) != 0) {
+    for line in [
+        "Ember \(EmberVersion.ember) (Redis \(EmberVersion.redisVersion) compatible) 64 bit",
+        "Running in standalone mode",
+        "Port: \(configuration.port)",
+        "PID: \(getpid())",
+    ] {
+        log.log(.notice, "    " + line)
+    }
+}
 if configuration.configFile == nil {
     log.log(.warning, "Warning: no config file specified, using the default config. In order to specify a config file use \(CommandLine.arguments.first ?? "ember-server") /path/to/ember.conf")
 } else {

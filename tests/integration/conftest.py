@@ -166,7 +166,7 @@ def server(tmp_path_factory):
     port = pick_port()
     workdir = tmp_path_factory.mktemp("main-server")
     argv = [binary, "--port", port, "--bind", HOST]
-    argv += target_specific_args() if TARGET == "redis" else []
+    argv += target_specific_args()
     argv += ["--enable-debug-command", "yes"]
     srv = Server(argv, port, workdir)
     srv.start()

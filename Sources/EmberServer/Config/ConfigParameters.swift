@@ -115,7 +115,7 @@ extension ServerConfiguration {
         }),
         .enumeration("supervised", [.immutable], ["upstart", "systemd", "auto", "no"], "no"),
         .string("pidfile", [.immutable], ""),
-        .bool("always-show-logo", [.immutable], false),
+        .bool("always-show-logo", [.immutable], false, \.alwaysShowLogo),
         .bool("set-proc-title", [.immutable], true),
         .string("proc-title-template", [], "{title} {listen-addr} {server-mode}", validate: Specials.validateProcTitle),
         .bool("syslog-enabled", [.immutable], false),

@@ -95,6 +95,8 @@ public struct SetValue: @unchecked Sendable {
             for _ in 0..<Int.random(in: 0..<pack.count, using: &random) { offset = pack.offset(after: offset) }
             return pack.bytes(at: offset)
         case .table(let box):
+            // As Redis's random picks, each one also moves the table's rehash along a step.
+            box.table.rehashStep()
             guard let index = box.table.randomIndex(using: &random) else { return nil }
             return box.entry(at: index).key
         }

@@ -1,0 +1,221 @@
+"""The append-only file against the real binary: nothing acknowledged is lost to kill -9, the
+AOF directory moves between ember-server and redis-server both ways, and it can be turned on
+live. The redis-server these tests start besides the target uses ports 22200-22299."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from ember_harness import HOST, make_redis
+
+
+def _free_port():
+    for port in range(22200, 22300):
+        s = socket.socket()
+        try:
+            s.bind((HOST, port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError("no free port")
+
+
+def _info(client, field):
+    value = client.info("persistence").get(field)
+    return None if value is None else str(value)
+
+
+def _wait_rewrite_done(client, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _info(client, "aof_rewrite_in_progress") == "0" and _info(client, "aof_rewrite_scheduled") == "0":
+            return
+        time.sleep(0.05)
+    raise AssertionError("AOF rewrite did not finish")
+
+
+def _load(workers, seconds, port):
+    """Clients doing INCR c and RPUSH l <id> until the server dies; what each had acknowledged."""
+    acknowledged_incr = [0] * workers
+    acknowledged_ids = [[] for _ in range(workers)]
+    sent = [0] * workers
+    stop = threading.Event()
+
+    def work(n):
+        client = make_redis(port)
+        i = 0
+        try:
+            while not stop.is_set():
+                sent[n] += 1
+                client.incr("c")
+                acknowledged_incr[n] += 1
+                ident = f"{n}:{i}"
+                client.rpush("l", ident)
+                acknowledged_ids[n].append(ident)
+                i += 1
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            pass
+
+    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(workers)]
+    for t in threads:
+        t.start()
+    return threads, stop, acknowledged_incr, acknowledged_ids, sent
+
+
+@pytest.mark.parametrize("fsync", ["always", "everysec"])
+def test_kill9_loses_no_acknowledged_write(server_factory, fsync):
+    srv = server_factory.start(args=["--appendonly", "yes", "--appendfsync", fsync])
+    client = make_redis(srv.port)
+    assert client.ping()
+    threads, stop, incrs, ids, sent = _load(8, 1.5, srv.port)
+    time.sleep(1.5)
+    os.kill(srv.proc.pid, signal.SIGKILL)
+    srv.proc.wait(10)
+    stop.set()
+    for t in threads:
+        t.join(10)
+    acknowledged = sum(incrs)
+    assert acknowledged > 100, "the load did not run"
+    srv.start()
+    client = make_redis(srv.port)
+    counter = int(client.get("c") or 0)
+    # Every acknowledged INCR is there; at most the ones in flight at the kill are extra.
+    assert acknowledged <= counter <= sum(sent)
+    present = set(x.decode() for x in client.lrange("l", 0, -1))
+    missing = [i for worker in ids for i in worker if i not in present]
+    assert missing == []
+    manifest = Path(srv.workdir) / "appendonlydir" / "appendonly.aof.manifest"
+    check = subprocess.run(["redis-check-aof", str(manifest)], capture_output=True, text=True)
+    assert "is valid" in check.stdout or "are valid" in check.stdout, check.stdout + check.stderr
+
+
+def _fill(client):
+    client.set("s", "text")
+    client.set("n", 12345)
+    client.set("ttl", "v", px=10_000_000)
+    client.rpush("list", *[f"e{i}" for i in range(300)])
+    client.hset("hash", mapping={f"f{i}": i for i in range(10)})
+    client.sadd("ints", 1, 2, 3)
+    client.sadd("strs", "a", "b", "c")
+    client.zadd("z", {"a": 1.5, "b": -2, "c": 3})
+    client.incrbyfloat("float", "1.5")
+    client.spop("strs")
+    client.execute_command("SELECT", 3)
+    client.set("in-db-3", "x")
+    client.execute_command("SELECT", 0)
+
+
+class RedisOn:
+    def __init__(self, directory, *args):
+        self.port = _free_port()
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-server"), "--port", str(self.port), "--bind", HOST, "--dir", str(directory),
+             "--save", "", "--daemonize", "no", "--enable-debug-command", "yes", *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                self.client = make_redis(self.port)
+                self.client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def redis_available():
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server")
+
+
+@pytest.mark.parametrize("rewrite", [False, True])
+def test_redis_loads_embers_aof_directory(server_factory, tmp_path, redis_available, target, rewrite):
+    if target != "ember":
+        pytest.skip("compares ember-server with redis-server")
+    srv = server_factory.start(args=["--appendonly", "yes", "--enable-debug-command", "yes"])
+    client = make_redis(srv.port)
+    _fill(client)
+    if rewrite:
+        client.bgrewriteaof()
+        _wait_rewrite_done(client)
+        client.rpush("list", "after-rewrite")
+    digest = client.execute_command("DEBUG", "DIGEST")
+    srv.stop()
+    shutil.copytree(Path(srv.workdir) / "appendonlydir", tmp_path / "appendonlydir")
+    reference = RedisOn(tmp_path, "--appendonly", "yes")
+    try:
+        assert reference.client.execute_command("DEBUG", "DIGEST") == digest
+    finally:
+        reference.stop()
+
+
+def test_ember_loads_redis_aof_directory(server_factory, tmp_path, redis_available, target):
+    if target != "ember":
+        pytest.skip("compares ember-server with redis-server")
+    reference = RedisOn(tmp_path, "--appendonly", "yes")
+    try:
+        _fill(reference.client)
+        reference.client.bgrewriteaof()
+        _wait_rewrite_done(reference.client)
+        reference.client.hset("hash", "late", "1")
+        digest = reference.client.execute_command("DEBUG", "DIGEST")
+    finally:
+        reference.stop()
+    srv = server_factory.start(args=["--appendonly", "yes", "--enable-debug-command", "yes"])
+    srv.stop()
+    shutil.rmtree(Path(srv.workdir) / "appendonlydir", ignore_errors=True)
+    shutil.copytree(tmp_path / "appendonlydir", Path(srv.workdir) / "appendonlydir")
+    srv.start()
+    assert make_redis(srv.port).execute_command("DEBUG", "DIGEST") == digest
+
+
+def test_appendonly_turned_on_live_keeps_the_data(server_factory):
+    srv = server_factory.start(args=["--enable-debug-command", "yes"])
+    client = make_redis(srv.port)
+    _fill(client)
+    assert client.config_set("appendonly", "yes")
+    _wait_rewrite_done(client)
+    assert _info(client, "aof_enabled") == "1"
+    client.set("after", "on")
+    digest = client.execute_command("DEBUG", "DIGEST")
+    srv.stop()
+    srv.argv += ["--appendonly", "yes"]
+    srv.start()
+    assert make_redis(srv.port).execute_command("DEBUG", "DIGEST") == digest
+
+
+def test_debug_loadaof_reloads_the_same_data(server_factory):
+    srv = server_factory.start(args=["--appendonly", "yes", "--enable-debug-command", "yes"])
+    client = make_redis(srv.port)
+    _fill(client)
+    digest = client.execute_command("DEBUG", "DIGEST")
+    assert client.execute_command("DEBUG", "LOADAOF") in (b"OK", "OK", True)
+    assert client.execute_command("DEBUG", "DIGEST") == digest
+
+
+def test_expired_key_recreated_replays_as_the_new_value(server_factory):
+    # The DEL of an expired key goes into the AOF before the command that recreates it.
+    srv = server_factory.start(args=["--appendonly", "yes", "--enable-debug-command", "yes"])
+    client = make_redis(srv.port)
+    client.rpush("k", "old1", "old2")
+    client.pexpire("k", 50)
+    time.sleep(0.2)
+    client.rpush("k", "new")
+    srv.stop()
+    srv.start()
+    assert make_redis(srv.port).lrange("k", 0, -1) == [b"new"]
