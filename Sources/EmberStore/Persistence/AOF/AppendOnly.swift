@@ -297,6 +297,9 @@ extension Engine {
                 "aof_buffer_length:\(status?.bufferLength ?? 0)",
                 "aof_pending_bio_fsync:\(status?.pendingFsync == true ? 1 : 0)",
                 "aof_delayed_fsync:\(status?.delayedFsyncs ?? 0)",
+                // Ember's: the longest any acknowledged write waited for its fsync, the window
+                // a power loss could take with `everysec` (kill -9 takes none: the kernel has it).
+                "aof_max_fsync_lag_ms:\(status?.maxUnsyncedMilliseconds ?? 0)",
             ]
         }
         return lines
