@@ -79,6 +79,15 @@ let package = Package(
             name: "ember-server",
             dependencies: ["EmberServer", .product(name: "Logging", package: "swift-log")]
         ),
+        // libFuzzer targets (Sources/Fuzz, tests/fuzz/README.md): built and run by scripts/fuzz with
+        // -sanitize=fuzzer,address -parse-as-library -D EMBER_FUZZ; a plain build makes stubs.
+        .executableTarget(name: "FuzzRESPRequest", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")],
+                          path: "Sources/Fuzz/FuzzRESPRequest"),
+        .executableTarget(name: "FuzzRDBLoad", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzRDBLoad"),
+        .executableTarget(name: "FuzzDumpPayload", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzDumpPayload"),
+        .executableTarget(name: "FuzzAOFManifest", dependencies: ["EmberStore"], path: "Sources/Fuzz/FuzzAOFManifest"),
+        // @testable import EmberStore (Engine.replayAOFCommands): fuzz builds are debug builds.
+        .executableTarget(name: "FuzzAOFReplay", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzAOFReplay"),
         .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EmberStoreTests", dependencies: ["EmberStore", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(

@@ -1,0 +1,1 @@
+../FuzzRDBLoad/Exercise.swift
