@@ -108,7 +108,6 @@ public final class EmberServer: @unchecked Sendable {
         do {
             try engine.loadPersistedDataAtStartup()
         } catch {
-            logSink.log(.warning, "\(error)")
             for listener in listeners { listener.close(promise: nil) }
             throw error
         }

@@ -72,7 +72,8 @@ do {
     let addresses = try server.start()
     log.log(.verbose, "Listening on \(addresses.map { "\($0)" }.joined(separator: ", "))")
 } catch {
-    log.log(.warning, "Could not start: \(error)")
+    // A file that cannot be loaded is named by its own message, as Redis logs it.
+    log.log(.warning, error is PersistenceIOError ? "\(error)" : "Could not start: \(error)")
     exit(1)
 }
 

@@ -58,9 +58,20 @@ extension Engine {
         guard DumpPayload.verify(payload, skipChecksum: context.engine.config.debug.skipChecksumValidation) else { return .error("ERR DUMP payload version or checksum are wrong") }
         let sanitize = engine.config.persistence.sanitizeDumpPayload
         let decoding = RDBValueDecoding(limits: engine.config.limits, deepValidation: sanitize == "yes" || sanitize == "clients")
-        guard let value = try? DumpPayload.decode(payload, decoding: decoding) else {
+        let value: Value?
+        do {
+            value = try DumpPayload.decode(payload, decoding: decoding)
+        } catch {
+            // As Redis's rdbReportCorruptRDB: a packed blob that fails validation is named in the log.
+            let reason = (error as? RDBError)?.reason ?? "\(error)"
+            if let kind = ["listpack", "ziplist", "zipmap", "intset"].first(where: { reason.hasPrefix($0 + ":") }) {
+                engine.log(.warning, "Internal error in RDB reading offset 0 -> \(kind.prefix(1).uppercased() + kind.dropFirst()) integrity check failed (\(reason))")
+            } else {
+                engine.log(.warning, "Internal error in RDB reading offset 0 -> \(reason)")
+            }
             return .error("ERR Bad data format")
         }
+        guard let value else { return .error("ERR Bad data format") }
 
         if let existing, replace { engine.removeEntry(at: existing, db: context.db, lazily: false) }
 

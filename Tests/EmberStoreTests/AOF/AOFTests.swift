@@ -61,7 +61,7 @@ final class AOFManifestTests: XCTestCase {
     }
 
     func testKeysInAnyOrderCommentsAndHistory() throws {
-        let text = "# comment\n\ntype b seq 2 file a.base.rdb\nfile old.aof seq 1 type h\nfile x.incr.aof seq 4 type i\r\nfile y.incr.aof seq 5 type i\n"
+        let text = "# comment\ntype b seq 2 file a.base.rdb\nfile old.aof seq 1 type h\nfile x.incr.aof seq 4 type i\r\nfile y.incr.aof seq 5 type i\n"
         let manifest = try AOFManifest.parse(Array(text.utf8))
         XCTAssertEqual(manifest.base?.sequence, 2)
         XCTAssertEqual(manifest.history.map(\.name), ["old.aof"])
@@ -71,6 +71,7 @@ final class AOFManifestTests: XCTestCase {
     func testHostileManifestsAreRefused() {
         let hostile = [
             "", "file a seq 1 type b", // no final newline
+            "file a seq 1 type b\n\nfile b seq 1 type i\n", // a blank line, as Redis refuses
             "file a seq 1 type b\nfile b seq 1 type b\n", // two bases
             "file a seq 2 type i\nfile b seq 1 type i\n", // sequence going back
             "file a seq 1 type i\nfile a seq 2 type i\n", // same file twice

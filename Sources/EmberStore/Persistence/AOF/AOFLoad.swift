@@ -106,7 +106,7 @@ extension Engine {
     private func loadAOFFile(_ entry: AOFManifest.Entry, last: Bool, summary: inout AOFLoadSummary) throws {
         let path = aofPath(entry.name)
         guard let bytes = try PersistenceFiles.read(path) else {
-            throw PersistenceIOError(message: "The AOF file \(entry.name) doesn't exist")
+            throw PersistenceIOError(message: "The append log file \(entry.name) doesn't exist: No such file or directory")
         }
         var offset = 0
         if bytes.count >= 5 && Array(bytes[0..<5]) == Array("REDIS".utf8) {

@@ -94,7 +94,8 @@ public struct AOFManifest: Equatable, Sendable {
             if line.last == 13 { line.removeLast() }
             guard line.count <= 1024 else { throw AOFManifestError("The AOF manifest file contains too long line (line \(lineNumber))") }
             let trimmed = line.drop { $0 == 32 || $0 == 9 }
-            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
+            // Comments are skipped; a blank line is malformed, as Redis judges it.
+            if trimmed.first == UInt8(ascii: "#") { continue }
             guard let words = splitArguments(Array(trimmed)), words.count % 2 == 0, !words.isEmpty else {
                 throw AOFManifestError("Invalid AOF manifest file format (line \(lineNumber))")
             }
