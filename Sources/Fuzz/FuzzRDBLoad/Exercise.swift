@@ -55,6 +55,8 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMut
 func configuration(_ flags: UInt8) -> EngineConfiguration {
     var configuration = EngineConfiguration()
     configuration.enableDebugCommand = "yes"
+    // No save points: FLUSHALL would otherwise write dump.rdb into the working directory.
+    configuration.persistence.savePoints = []
     configuration.persistence.sanitizeDumpPayload = flags & 1 != 0 ? "yes" : "no"
     configuration.persistence.rdbChecksum = flags & 2 != 0
     if flags & 4 != 0 {
