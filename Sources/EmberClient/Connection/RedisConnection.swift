@@ -104,6 +104,9 @@ public final class RedisConnection: RedisCommandExecutor {
     ) async throws -> RedisConnection {
         let deadline = NIODeadline.now() + configuration.connectTimeout
         let shared = RedisConnectionShared()
+        // The handler is kept from the initializer: a TLS handshake that fails at once closes the
+        // channel and empties its pipeline before a later lookup could find it.
+        let installed = NIOLockedValueBox<RedisChannelHandler?>(nil)
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -115,6 +118,7 @@ public final class RedisConnection: RedisCommandExecutor {
                     }
                     let handler = RedisChannelHandler(shared: shared, commandTimeout: configuration.commandTimeout)
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    installed.withLockedValue { $0 = handler }
                 }
             }
         let channel: any Channel
@@ -133,7 +137,9 @@ public final class RedisConnection: RedisCommandExecutor {
         let metrics = RedisClientMetrics(configuration: configuration)
         let tracesCommands = configuration.tracesCommands && !(InstrumentationSystem.tracer is NoOpTracer)
         let connection = try await channel.eventLoop.submit {
-            let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
+            guard let handler = installed.withLockedValue({ $0 }) else {
+                throw RedisClientError(.connectFailed, "could not connect to \(configuration.endpoint): no connection handler")
+            }
             return RedisConnection(
                 configuration: configuration, channel: channel, shared: shared,
                 handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
