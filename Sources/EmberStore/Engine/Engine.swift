@@ -36,11 +36,8 @@ public final class Engine: @unchecked Sendable {
     private var nextClientID: Int64 = 0
     /// Changes to the data since start-up (Redis's `server.dirty`): save points, INFO
     /// persistence and propagation read it. Each database counts its own.
-    @inlinable public var dirty: Int64 {
-        var total: Int64 = 0
-        for index in databases.indices { total &+= databases[index].changes }
-        return total
-    }
+    @inlinable public var dirty: Int64 { changeCounter.value }
+    @usableFromInline let changeCounter = ChangeCounter()
     /// Persistence state: last save, background save in progress, its outcome (INFO persistence).
     @exclusivity(unchecked) public var persistenceState = PersistenceState()
     /// The one place every change leaves the engine in its deterministic form (the AOF now,
@@ -59,6 +56,7 @@ public final class Engine: @unchecked Sendable {
         for index in databases.indices {
             databases[index].number = index
             databases[index].expiryLog = expiryLog
+            databases[index].changeCounter = changeCounter
         }
         self.startTime = Clock.milliseconds()
         self.lastSave = startTime

@@ -12,10 +12,10 @@ public struct Database: Sendable {
     /// to the data: SWAPDB leaves them in place.
     public internal(set) var blockedKeys: Set<Bytes> = []
     public internal(set) var readyKeys: [Bytes] = []
-    /// Changes made to this database's data (keys written, deleted, expired, TTLs set or
-    /// cleared, collections changed in place): the engine's dirty counter sums them.
-    @usableFromInline internal(set) var _changes: Int64 = 0
-    public var changes: Int64 { _changes }
+    /// Counts changes to the data (keys written, deleted, expired, TTLs set or cleared,
+    /// collections changed in place). One counter shared by all of an engine's databases: the
+    /// engine's dirty counter is its value.
+    @usableFromInline var changeCounter = ChangeCounter()
     /// The background snapshot walking this database, if one runs. It travels with the data
     /// (SWAPDB), as it must save the data as it was when the snapshot began.
     @usableFromInline var snapshot: SnapshotCursor?
@@ -62,7 +62,7 @@ public struct Database: Sendable {
             keys.remove(at: index)
             expiryLog?.record(db: number, key: key)
             stats.expiredKeys += 1
-            _changes &+= 1
+            changeCounter.value &+= 1
             return nil
         }
         return index
@@ -77,7 +77,7 @@ public struct Database: Sendable {
             overwrite(at: index, value, lru: lru, keepTTL: keepTTL)
             return index
         }
-        _changes &+= 1
+        changeCounter.value &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
         return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
     }
@@ -86,7 +86,7 @@ public struct Database: Sendable {
     /// write to an existing key costs one lookup. The TTL is cleared unless `keepTTL`.
     public mutating func overwrite(at index: Int, _ value: Value, lru: UInt32, keepTTL: Bool = false) {
         willChange(index)
-        _changes &+= 1
+        changeCounter.value &+= 1
         let hadExpire = keys[index].value.metadata.hasExpire
         keys[index].value.value = value
         keys[index].value.metadata.isRaw = false
@@ -100,7 +100,7 @@ public struct Database: Sendable {
     /// Adds a key known to be absent.
     @discardableResult
     public mutating func add(_ key: Bytes, _ value: Value, lru: UInt32) -> Int {
-        _changes &+= 1
+        changeCounter.value &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
         return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
     }
@@ -125,7 +125,7 @@ public struct Database: Sendable {
     /// Counts a change made in place to the value of an existing key (a collection edited
     /// without replacing it).
     @inlinable
-    public mutating func noteChanged(_ count: Int64 = 1) { _changes &+= count }
+    public mutating func noteChanged(_ count: Int64 = 1) { changeCounter.value &+= count }
 
     /// A key someone waits on was created: the engine serves its waiters after this command.
     @usableFromInline
@@ -143,7 +143,7 @@ public struct Database: Sendable {
 
     public mutating func remove(at index: Int) {
         willChange(index)
-        _changes &+= 1
+        changeCounter.value &+= 1
         if keys[index].value.metadata.hasExpire {
             expires.remove(keys[index].key)
         }
@@ -153,7 +153,7 @@ public struct Database: Sendable {
     /// Sets the expiry time of the (existing) entry at `index`.
     public mutating func setExpire(at index: Int, _ when: Int64) {
         willChange(index)
-        _changes &+= 1
+        changeCounter.value &+= 1
         let key = keys[index].key
         keys[index].value.metadata.hasExpire = true
         expires.set(key, when)
@@ -164,7 +164,7 @@ public struct Database: Sendable {
     public mutating func persist(at index: Int) -> Bool {
         guard keys[index].value.metadata.hasExpire else { return false }
         willChange(index)
-        _changes &+= 1
+        changeCounter.value &+= 1
         keys[index].value.metadata.hasExpire = false
         expires.remove(keys[index].key)
         return true
@@ -173,7 +173,7 @@ public struct Database: Sendable {
     public mutating func removeAll() {
         // A running snapshot keeps the old tables and walks them on its own.
         snapshot?.adopt(keys: keys, expires: expires, pendingParity: !savedParity)
-        _changes &+= Int64(keys.count)
+        changeCounter.value &+= Int64(keys.count)
         keys.removeAll()
         expires.removeAll()
         averageTTL = 0
@@ -203,7 +203,7 @@ public struct Database: Sendable {
                         keys.remove(at: keyIndex)
                         expiryLog?.record(db: number, key: key)
                     }
-                    _changes &+= 1
+                    changeCounter.value &+= 1
                     expiredInRound += 1
                 } else {
                     ttlSum += Double(entry.value - now)

@@ -15,3 +15,10 @@ public final class ExpiryLog: @unchecked Sendable {
         return entries
     }
 }
+
+/// The number of changes made to an engine's data (Redis's `server.dirty`), shared by its
+/// databases so that reading it is one load. Touched only under the engine lock.
+public final class ChangeCounter: @unchecked Sendable {
+    @usableFromInline var value: Int64 = 0
+    @usableFromInline init() {}
+}
