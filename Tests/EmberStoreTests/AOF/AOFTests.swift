@@ -83,6 +83,8 @@ final class AOFManifestTests: XCTestCase {
         for text in hostile {
             XCTAssertThrowsError(try AOFManifest.parse(Array(text.utf8)), text.prefix(60).debugDescription)
         }
+        // A name that is not UTF-8 (fuzzer finding): it would change in decoding, so it is refused.
+        XCTAssertThrowsError(try AOFManifest.parse(Array("file a".utf8) + [0xFF] + Array(" seq 1 type b\n".utf8)))
     }
 }
 

@@ -106,7 +106,13 @@ public struct AOFManifest: Equatable, Sendable {
                 let key = String(decoding: words[pair], as: UTF8.self)
                 let value = words[pair + 1]
                 switch key {
-                case "file": name = String(decoding: value, as: UTF8.self)
+                case "file":
+                    // Names are kept as text: bytes that are not UTF-8 would change in decoding,
+                    // and the loader would look for a file that is not there.
+                    guard let text = String(validating: value, as: UTF8.self) else {
+                        throw AOFManifestError("Invalid AOF manifest file format: file name is not UTF-8 (line \(lineNumber))")
+                    }
+                    name = text
                 case "seq":
                     let digits = String(decoding: value, as: UTF8.self)
                     guard let number = Int64(digits), number > 0, value.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
