@@ -4,7 +4,8 @@ import EmberRESP
 /// cycle), in order, until the engine hands them to the propagation point as DELs. Shared by
 /// every database of an engine; touched only under the engine lock.
 public final class ExpiryLog: @unchecked Sendable {
-    @usableFromInline var entries: [(db: Int, key: Bytes)] = []
+    // Only touched under the engine lock: no runtime exclusivity check on the hot path.
+    @exclusivity(unchecked) @usableFromInline var entries: [(db: Int, key: Bytes)] = []
 
     @inlinable var isEmpty: Bool { entries.isEmpty }
 
@@ -19,6 +20,6 @@ public final class ExpiryLog: @unchecked Sendable {
 /// The number of changes made to an engine's data (Redis's `server.dirty`), shared by its
 /// databases so that reading it is one load. Touched only under the engine lock.
 public final class ChangeCounter: @unchecked Sendable {
-    @usableFromInline var value: Int64 = 0
+    @exclusivity(unchecked) @usableFromInline var value: Int64 = 0
     @usableFromInline init() {}
 }

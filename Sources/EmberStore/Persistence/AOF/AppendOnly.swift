@@ -16,7 +16,7 @@ public final class AppendOnlyState: @unchecked Sendable {
     public internal(set) var manifest = AOFManifest()
     /// The writer of the current incremental file, while the AOF is on (or waits for its
     /// first rewrite).
-    public internal(set) var writer: AOFWriter?
+    @exclusivity(unchecked) public internal(set) var writer: AOFWriter?
     /// `aof_state`: on, off, or on and waiting for the rewrite that makes its first base.
     public internal(set) var enabled = false
     public internal(set) var waitingForRewrite = false
