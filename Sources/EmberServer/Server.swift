@@ -47,6 +47,7 @@ public final class EmberServer: @unchecked Sendable {
         var generator = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String(UInt8.random(in: 0..<16, using: &generator), radix: 16) }.joined()
         engine.clientCloser = { [weak self] client in self?.close(clientID: client.id) }
+        engine.replicaTransportFactory = { [weak self] client in self?.replicaTransport(for: client) }
         engine.fileDescriptorResolver = { clients in
             let pairs = Set(clients.map { SocketDescriptors.AddressPair(local: $0.localAddress, peer: $0.peerAddress) })
             let found = SocketDescriptors.find(pairs)
@@ -179,6 +180,21 @@ public final class EmberServer: @unchecked Sendable {
 
     func unregister(client: ClientState) {
         channelsLock.withLock { channels[client.id] = nil }
+    }
+
+    /// Writes the replication stream straight to a replica's channel, on its event loop and in
+    /// the order asked (the connection handler writes nothing more to a replica).
+    func replicaTransport(for client: ClientState) -> ReplicaTransport? {
+        guard let channel = channelsLock.withLock({ channels[client.id] }) else { return nil }
+        return ReplicaTransport(
+            write: { produce in
+                channel.eventLoop.execute {
+                    let bytes = produce()
+                    guard !bytes.isEmpty, channel.isActive else { return }
+                    channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+                }
+            },
+            close: { Self.closeLater(channel) })
     }
 
     func close(clientID: Int64) {

@@ -249,11 +249,9 @@ extension EmberServer {
                 "io_threaded_writes_processed:0", "reply_buffer_shrinks:0", "reply_buffer_expands:0",
             ]
         case "replication":
-            lines = [
-                "# Replication", "role:master", "connected_slaves:0", "master_failover_state:no-failover",
-                "master_replid:\(runID)", "master_replid2:0000000000000000000000000000000000000000",
-                "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0",
-                "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0",
+            // No backlog yet: every PSYNC is a full resynchronisation.
+            lines = ["# Replication"] + engine.replication.infoLines(nowMilliseconds: context.now) + [
+                "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0",
             ]
         case "cpu":
             var usage = rusage()

@@ -199,7 +199,7 @@ extension ServerConfiguration {
         .bool("replica-ignore-disk-write-errors", [], false),
         .integer("min-replicas-to-write", aliases: ["min-slaves-to-write"], [], 0...i32, 0),
         .integer("min-replicas-max-lag", aliases: ["min-slaves-max-lag"], [], 0...i32, 10),
-        .integer("repl-ping-replica-period", aliases: ["repl-ping-slave-period"], [], 1...i32, 10),
+        .integer("repl-ping-replica-period", aliases: ["repl-ping-slave-period"], [], 1...i32, 10, \.engine.replicationPingPeriod),
         .integer("repl-timeout", [], 1...i32, 60),
         ConfigParameter("repl-backlog-size", .number(lower: 1, upper: ll, memory: true), [.noEffect], default: .number(1024 * 1024), apply: { _, value, _ in
             // Redis keeps the backlog at 16 kB at least, and reports that.

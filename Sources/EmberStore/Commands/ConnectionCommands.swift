@@ -250,6 +250,7 @@ extension Engine {
         var flags = ""
         if client.blocked != nil { flags += "b" }
         if client.transaction != nil { flags += "x" }
+        if client.isReplica { flags += "S" }
         if client.noEvict { flags += "e" }
         if flags.isEmpty { flags = "N" }
         return "id=\(client.id) addr=\(client.peerAddress) laddr=\(client.localAddress) fd=\(client.fileDescriptor) "

@@ -91,8 +91,7 @@ extension Engine {
             return .error("ERR Debug option only available for cluster mode enabled setup!")
         }
         if named("change-repl-id") && argc == 2 {
-            // TODO(wiring): the server owns the replication ID (INFO's master_replid); it
-            // should draw a new one here, as Redis does.
+            engine.replication.changeReplicationID()
             engine.log(.warning, "Changing replication IDs after receiving DEBUG change-repl-id")
             return .ok
         }

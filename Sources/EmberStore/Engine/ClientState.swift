@@ -53,8 +53,14 @@ public final class ClientState: @unchecked Sendable {
     /// transport that can deliver the later reply).
     public var canBlock: Bool { wake != nil && !executingTransaction }
 
+    /// Attached as a replica (SYNC, PSYNC): what it is sent is the replication stream, and
+    /// replies to what it sends (REPLCONF ACK) are dropped, as Redis never answers a replica.
+    @exclusivity(unchecked) public var isReplica = false
+    /// `REPLCONF listening-port`, announced before SYNC.
+    @exclusivity(unchecked) public var replicaListeningPort = 0
+
     /// Whether the reply of the command that just ran is dropped.
-    public var suppressesReply: Bool { replyOff || replySkip }
+    public var suppressesReply: Bool { replyOff || replySkip || isReplica }
 
     /// After each command: a pending SKIP applies to the next one (Redis's `resetClient`).
     public func commandCompleted() {

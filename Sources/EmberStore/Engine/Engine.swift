@@ -47,6 +47,10 @@ public final class Engine: @unchecked Sendable {
     let expiryLog = ExpiryLog()
     /// The append-only file: its writer, manifest and rewrite state.
     public let appendOnly = AppendOnlyState()
+    /// The primary side of replication: replicas attached with SYNC/PSYNC and their stream.
+    public let replication = ReplicationState()
+    /// Installed by the transport: how the engine writes to a client that became a replica.
+    public var replicaTransportFactory: (@Sendable (ClientState) -> ReplicaTransport?)?
     /// Unix ms of the last successful save (LASTSAVE); start time until persistence exists.
     public var lastSave: Int64
     public let startTime: Int64
@@ -64,6 +68,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func registerBuiltinCommands() {
+        replication.engine = self
         registerStringCommands()
         registerKeyCommands()
         registerHashCommands()
@@ -79,6 +84,7 @@ public final class Engine: @unchecked Sendable {
         registerDumpRestoreCommands()
         registerPersistenceCommands()
         registerAppendOnlyCommands()
+        registerReplicationCommands()
     }
 
     // MARK: - Clock
@@ -100,6 +106,7 @@ public final class Engine: @unchecked Sendable {
 
     public func removeClient(_ client: ClientState) {
         unblock(client)
+        detachReplica(client)
         client.wake = nil
         clients[client.id] = nil
     }
@@ -333,6 +340,7 @@ public final class Engine: @unchecked Sendable {
             if !expiryLog.isEmpty { propagateExpirations() }
             backgroundSaveIfDue(now: now)
             appendOnlyCron(now: now)
+            replicationCron(now: now)
             for index in databases.indices {
                 let deadline = Clock.monotonicNanoseconds() + 1_000_000
                 while databases[index].rehash(buckets: 100) && Clock.monotonicNanoseconds() < deadline {}

@@ -19,6 +19,8 @@ public struct EngineConfiguration: Sendable {
     public var lfuLogFactor = 10
     public var lfuDecayTime = 1
     public var hz = 10
+    /// `repl-ping-replica-period`: seconds between the PINGs in the replication stream.
+    public var replicationPingPeriod = 10
     public var activeExpireEnabled = true
     /// The default user's password (`requirepass`); nil means no password.
     public var requirePass: Bytes?

@@ -216,6 +216,9 @@ final class AppendOnlyEngineTests: XCTestCase {
         XCTAssertEqual(DeterministicForm.rewrite("bzmpop", context("BZMPOP", "0", "1", "z", "MAX", "COUNT", "1"),
                                                  reply: .array([.bulk(Bytes("z")), .array([.array([.bulk(Bytes("c")), .double(3)])])])).map { $0.map(\.string) }, [["ZPOPMAX", "z", "1"]])
         XCTAssertEqual(DeterministicForm.rewrite("bzpopmin", context("BZPOPMIN", "z", "0"), reply: .array([.bulk(Bytes("z")), .bulk(Bytes("a")), .double(1)])).map { $0.map(\.string) }, [["ZPOPMIN", "z"]])
+        // GETDEL leaves as the deletion it is, GETSET as the SET (Redis 7.0's t_string.c).
+        XCTAssertEqual(DeterministicForm.rewrite("getdel", context("GETDEL", "k"), reply: .bulk(Bytes("v"))).map { $0.map(\.string) }, [["DEL", "k"]])
+        XCTAssertEqual(DeterministicForm.rewrite("getset", context("GETSET", "k", "v2"), reply: .bulk(Bytes("v"))).map { $0.map(\.string) }, [["SET", "k", "v2"]])
     }
 
     func testRewriteThenReloadGivesTheSameData() throws {

@@ -25,6 +25,13 @@ enum DeterministicForm {
             guard let when = expireTime(args[1], context) else { return [args] }
             return [[Bytes("SET"), args[1], args[3], pxat, Bytes(decimal: when)]]
         case "getex": return getex(args, context)
+        case "getdel":
+            // As a deletion, lazy when DEL would be (`lazyfree-lazy-user-del`).
+            guard args.count == 2 else { return [args] }
+            return [[Bytes(context.engine.config.lazyFreeUserDel ? "UNLINK" : "DEL"), args[1]]]
+        case "getset":
+            guard args.count == 3 else { return [args] }
+            return [[Bytes("SET"), args[1], args[2]]]
         case "expire", "pexpire", "expireat", "pexpireat":
             guard args.count >= 3 else { return [args] }
             guard let when = expireTime(args[1], context) else { return [[Bytes("DEL"), args[1]]] }

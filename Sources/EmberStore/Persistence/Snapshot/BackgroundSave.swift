@@ -185,6 +185,7 @@ final class BackgroundSaveJob: @unchecked Sendable {
                 engine.log(.notice, "Background saving terminated with success")
             }
             engine.persistenceState = state
+            engine.replicaSnapshotEnded(succeeded: failure == nil && !cancelled, now: Clock.milliseconds())
         }
     }
 
