@@ -97,6 +97,22 @@ public struct Database: Sendable {
         }
     }
 
+    /// Adds a key unless it is present (a loader's duplicate check and insertion, with one
+    /// hash of the key); returns its index, or nil for a duplicate.
+    public mutating func addIfAbsent(_ key: Bytes, _ value: Value, lru: UInt32) -> Int? {
+        let hash = HashTable<StoredValue>.hash(key)
+        if keys.find(key, hash: hash) != nil { return nil }
+        changeCounter.value &+= 1
+        if !blockedKeys.isEmpty { noteAdded(key) }
+        return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity), hash: hash)
+    }
+
+    /// Sizes the empty tables for a load (RESIZEDB's hints).
+    public mutating func reserve(keys keyCount: Int, expires expireCount: Int) {
+        keys.reserve(keyCount)
+        expires.reserve(expireCount)
+    }
+
     /// Adds a key known to be absent.
     @discardableResult
     public mutating func add(_ key: Bytes, _ value: Value, lru: UInt32) -> Int {

@@ -118,8 +118,14 @@ public struct HashTable<Value> {
     /// Adds a key that is not in the table; returns its entry index.
     @discardableResult
     public mutating func insertNew(_ key: Bytes, _ value: Value) -> Int {
+        insertNew(key, value, hash: Self.hash(key))
+    }
+
+    /// Adds a key that is not in the table, its hash already computed (a loader that looked
+    /// for a duplicate first hashes once).
+    @discardableResult
+    public mutating func insertNew(_ key: Bytes, _ value: Value, hash: UInt32) -> Int {
         rehashStep()
-        let hash = Self.hash(key)
         let location = bucketLocation(hash)
         let index = count
         let entry = Entry(key: key, value: value, hash: hash, next: head(location))
@@ -218,6 +224,16 @@ public struct HashTable<Value> {
             }
             current = self[position].next
         }
+    }
+
+    /// Sizes an empty table for `expected` entries, as Redis's `dictExpand` on RESIZEDB: a
+    /// loader then adds them without a resize (and its rehashing) on the way.
+    public mutating func reserve(_ expected: Int) {
+        guard count == 0, target == nil, expected > primary.heads.count else { return }
+        var size = Self.minimumSize
+        while size < expected { size <<= 1 }
+        primary = Buckets(size: size)
+        segments.reserveCapacity((expected + Self.segmentSize - 1) >> Self.segmentShift)
     }
 
     // MARK: - Incremental rehash

@@ -54,7 +54,7 @@ extension Engine {
         guard let bytes = try? PersistenceFiles.read(rdbPath) else { return failed }
         if flush { self.flush(db: nil, lazily: false) }
         do {
-            try RDBLoader.load(bytes, options: RDBLoadOptions(configuration: config)) { loaded in
+            try RDBLoader.load(bytes, options: RDBLoadOptions(configuration: config), onResize: reserveForLoad) { loaded in
                 if let expireAt = loaded.expireAt, expireAt <= now { return }
                 if merge, loaded.db < databases.count, let index = databases[loaded.db].keys.find(loaded.key) {
                     databases[loaded.db].remove(at: index)

@@ -23,12 +23,17 @@ extension Engine {
     /// otherwise), its expiry as given. Returns false when the database already holds the key
     /// (Redis refuses such a file). The caller holds the lock.
     @discardableResult
+    /// RESIZEDB: an empty database is sized for the keys that follow.
+    func reserveForLoad(db: Int, keys: Int, expires: Int) {
+        guard db >= 0 && db < databases.count, databases[db].count == 0 else { return }
+        databases[db].reserve(keys: keys, expires: expires)
+    }
+
     public func storeLoadedKey(_ loaded: RDBLoadedKey, now: Int64) -> Bool {
         guard loaded.db >= 0 && loaded.db < databases.count else { return false }
-        if databases[loaded.db].keys.find(loaded.key) != nil { return false }
         let defaultBits = config.usesLFU ? AccessClock.lfuStamp(creatingAt: now) : Engine.lruClock(now)
         let bits = loaded.access.accessBits(usesLFU: config.usesLFU, now: now) ?? defaultBits
-        let index = databases[loaded.db].add(loaded.key, loaded.value, lru: bits)
+        guard let index = databases[loaded.db].addIfAbsent(loaded.key, loaded.value, lru: bits) else { return false }
         if let expireAt = loaded.expireAt { databases[loaded.db].setExpire(at: index, expireAt) }
         return true
     }
@@ -40,13 +45,21 @@ extension Engine {
     @discardableResult
     public func loadRDB(_ bytes: [UInt8], now: Int64, dropExpired: Bool = true) throws -> RDBLoadSummary {
         var expired = 0
-        var summary = try RDBLoader.load(bytes, options: RDBLoadOptions(configuration: config)) { loaded in
-            if dropExpired, let expireAt = loaded.expireAt, expireAt <= now {
-                expired += 1
-                return
-            }
-            guard storeLoadedKey(loaded, now: now) else {
-                throw RDBError(offset: 0, reason: "RDB has duplicated key '\(loaded.key.string)' in DB \(loaded.db)")
+        // Decoding runs on a thread of its own; this one (holding the lock) stores.
+        var summary = try RDBLoadPipeline.load(bytes, options: RDBLoadOptions(configuration: config)) { event in
+            switch event {
+            case .resize(let db, let keys, let expires):
+                reserveForLoad(db: db, keys: keys, expires: expires)
+            case .keys(let batch):
+                for loaded in batch {
+                    if dropExpired, let expireAt = loaded.expireAt, expireAt <= now {
+                        expired += 1
+                        continue
+                    }
+                    guard storeLoadedKey(loaded, now: now) else {
+                        throw RDBError(offset: 0, reason: "RDB has duplicated key '\(loaded.key.string)' in DB \(loaded.db)")
+                    }
+                }
             }
         }
         summary.keysLoaded -= expired

@@ -293,7 +293,11 @@ public struct RDBLoadSummary: Sendable {
 
 /// Reads an RDB stream and reports each key to a callback; the engine stays on the caller's side.
 public enum RDBLoader {
+    /// `onResize` gets RESIZEDB's hints (keys, keys with an expiry) for the database that
+    /// follows, bounded by what the rest of the file could hold, so a hostile hint cannot make
+    /// the caller reserve more than the file's size in entries.
     public static func load(_ bytes: [UInt8], options: RDBLoadOptions = RDBLoadOptions(),
+                            onResize: (_ db: Int, _ keys: Int, _ expires: Int) -> Void = { _, _, _ in },
                             onKey: (RDBLoadedKey) throws -> Void) throws -> RDBLoadSummary {
         var reader = RDBReader(bytes)
         var summary = RDBLoadSummary()
@@ -353,6 +357,9 @@ public enum RDBLoader {
                 let keys = try reader.readCount(what: "RESIZEDB size")
                 let expires = try reader.readCount(what: "RESIZEDB size")
                 summary.resizeHints[db] = (keys, expires)
+                // Each key takes three bytes of the file at least (type, key length, value).
+                let room = (bytes.count - reader.position) / 3
+                onResize(db, min(keys, room), min(expires, room))
             case RDBFormat.Opcode.aux:
                 let key = try reader.readBytes()
                 let value = try reader.readBytes()
