@@ -36,15 +36,19 @@ enum RDBCollections {
                 return .set(SetValue(storage: .intset(IntSet(ascending: integers, width: width))))
             }
         }
-        var table = HashTable<Void>()
-        for member in members {
-            guard table.find(member) == nil else { throw RDBError(offset: 0, reason: "duplicate set members detected") }
-            table.insertNew(member, ())
-        }
         if members.count <= SetValue.compactEntries && members.allSatisfy({ $0.count <= SetValue.compactValue }) {
+            // A compact set needs no table: duplicates are found among a few members directly.
+            if hasDuplicates(members) { throw RDBError(offset: 0, reason: "duplicate set members detected") }
             var pack = Listpack()
             for member in members { pack.append(member) }
             return .set(SetValue(storage: .listpack(pack)))
+        }
+        var table = HashTable<Void>()
+        table.reserve(members.count)
+        for member in members {
+            let hash = HashTable<Void>.hash(member)
+            guard table.find(member, hash: hash) == nil else { throw RDBError(offset: 0, reason: "duplicate set members detected") }
+            table.insertNew(member, (), hash: hash)
         }
         return .set(SetValue(storage: .table(TableBox(table))))
     }
@@ -66,12 +70,8 @@ enum RDBCollections {
             bytes += field.count + value.count + 20
             return field.count <= limits.hashMaxListpackValue && value.count <= limits.hashMaxListpackValue
         } && bytes < Listpack.maxBytes
-        var table = HashTable<Bytes>()
-        for (field, value) in pairs {
-            guard table.find(field) == nil else { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
-            table.insertNew(field, value)
-        }
         if compact {
+            if hasDuplicates(pairs.map(\.0)) { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
             var pack = Listpack()
             for (field, value) in pairs {
                 pack.append(field)
@@ -79,6 +79,24 @@ enum RDBCollections {
             }
             return .hash(HashValue(storage: .listpack(pack)))
         }
+        var table = HashTable<Bytes>()
+        table.reserve(pairs.count)
+        for (field, value) in pairs {
+            let hash = HashTable<Bytes>.hash(field)
+            guard table.find(field, hash: hash) == nil else { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
+            table.insertNew(field, value, hash: hash)
+        }
         return .hash(HashValue(storage: .table(TableBox(table))))
+    }
+
+    /// Whether `items` (a compact collection's, a few hundred at most) holds a value twice.
+    static func hasDuplicates(_ items: [Bytes]) -> Bool {
+        if items.count <= 16 {
+            for index in items.indices.dropFirst() where items[..<index].contains(items[index]) { return true }
+            return false
+        }
+        var seen = Set<Bytes>(minimumCapacity: items.count)
+        for item in items where !seen.insert(item).inserted { return true }
+        return false
     }
 }
