@@ -15,7 +15,8 @@ extension Engine {
             summary = try lock.withLock {
                 persistenceState.loading = true
                 defer { persistenceState.loading = false }
-                return try loadRDB(bytes, now: Clock.milliseconds())
+                let plaintext = try persistencePlaintext(bytes, name: path, complete: true).plaintext
+                return try loadRDB(plaintext, now: Clock.milliseconds())
             }
         } catch let error as RDBError {
             log(.warning, "Short read or OOM loading DB. Unrecoverable error, aborting now.")
@@ -51,7 +52,14 @@ extension Engine {
             if case .failure = saveSynchronously(now: now) { return .error("ERR Error trying to save the DB") }
         }
         let failed = Reply.error("ERR Error trying to load the RDB dump, check server logs.")
-        guard let bytes = try? PersistenceFiles.read(rdbPath) else { return failed }
+        let bytes: [UInt8]
+        do {
+            guard let read = try PersistenceFiles.read(rdbPath) else { return failed }
+            bytes = try persistencePlaintext(read, name: rdbPath, complete: true).plaintext
+        } catch {
+            log(.warning, "Error loading the RDB dump: \(error)")
+            return failed
+        }
         if flush { self.flush(db: nil, lazily: false) }
         do {
             try RDBLoader.load(bytes, options: RDBLoadOptions(configuration: config)) { loaded in
