@@ -24,6 +24,9 @@ public enum EncryptedFileReader {
         guard let keys else {
             throw EncryptedFileError("the file is encrypted (Ember's encryption at rest) but no encryption-key-file is configured")
         }
+        guard EncryptedFileFormat.isEncrypted(bytes) else {
+            throw EncryptedFileError("the file is not encrypted (no EMBERENC header)")
+        }
         guard bytes.count >= EncryptedFileFormat.headerLength else {
             throw EncryptedFileError("the encryption header is cut short (\(bytes.count) of \(EncryptedFileFormat.headerLength) bytes)")
         }
