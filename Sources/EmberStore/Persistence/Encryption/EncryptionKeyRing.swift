@@ -47,18 +47,37 @@ public struct EncryptionKeyRing: Sendable {
     /// Reads the key file: exactly 32 raw bytes (one key), or lines of 64 hex digits (blank
     /// lines and `#` comments skipped), current key first.
     public static func load(path: String) throws(EncryptionKeyFileError) -> EncryptionKeyRing {
-        let contents: [UInt8]
-        do {
-            guard let read = try PersistenceFiles.read(path) else {
-                throw EncryptionKeyFileError(path: path, reason: "No such file or directory")
+        try parse(try readKeyFile(path), path: path)
+    }
+
+    /// Longest key file read: a path naming a device or a large file by mistake is refused
+    /// instead of read without end.
+    static let maximumFileLength = 64 * 1024
+
+    private static func readKeyFile(_ path: String) throws(EncryptionKeyFileError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw EncryptionKeyFileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw EncryptionKeyFileError(path: path, reason: String(cString: strerror(errno)))
             }
-            contents = read
-        } catch let error as EncryptionKeyFileError {
-            throw error
-        } catch {
-            throw EncryptionKeyFileError(path: path, reason: "\(error)")
+            if count == 0 { return contents }
+            contents += chunk[0..<count]
+            guard contents.count <= maximumFileLength else {
+                throw EncryptionKeyFileError(path: path, reason: "longer than \(maximumFileLength) bytes: not a key file")
+            }
         }
-        return try parse(contents, path: path)
+    }
+
+    /// Whether group or others may read the key file (worth a warning).
+    public static func isReadableByOthers(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & 0o077 != 0
     }
 
     public static func parse(_ contents: [UInt8], path: String) throws(EncryptionKeyFileError) -> EncryptionKeyRing {

@@ -9,6 +9,9 @@ extension Engine {
         let keys = try EncryptionKeyRing.load(path: path)
         persistenceState.encryptionKeys = keys
         log(.notice, "Encryption at rest on: files are written with key id \(keys.current.idHex) (\(keys.keys.count) key(s) in \(path))")
+        if EncryptionKeyRing.isReadableByOthers(path) {
+            log(.warning, "encryption-key-file \(path) can be read by group or others: chmod 600 it")
+        }
         return keys
     }
 

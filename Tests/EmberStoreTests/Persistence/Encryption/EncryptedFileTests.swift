@@ -55,6 +55,8 @@ final class EncryptionKeyRingTests: XCTestCase {
         XCTAssertThrowsError(try EncryptionKeyRing.load(path: "/nonexistent/ember-key")) {
             XCTAssertTrue("\($0)".contains("/nonexistent/ember-key"), "\($0)")
         }
+        // A device by mistake: refused after a bounded read, not read forever.
+        XCTAssertThrowsError(try EncryptionKeyRing.load(path: "/dev/zero")) { XCTAssertTrue("\($0)".contains("not a key file"), "\($0)") }
     }
 }
 
