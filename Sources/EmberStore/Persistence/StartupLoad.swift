@@ -9,14 +9,14 @@ extension Engine {
     public func loadDataAtStartup() throws -> Int {
         let path = rdbPath
         let started = Clock.monotonicNanoseconds()
-        guard let bytes = try PersistenceFiles.read(path) else { return 0 }
+        guard var bytes = try PersistenceFiles.read(path) else { return 0 }
         let summary: RDBLoadSummary
         do {
             summary = try lock.withLock {
                 persistenceState.loading = true
                 defer { persistenceState.loading = false }
-                let plaintext = try persistencePlaintext(bytes, name: path, complete: true).plaintext
-                return try loadRDB(plaintext, now: Clock.milliseconds())
+                _ = try decryptPersistenceFile(&bytes, name: path, complete: true)
+                return try loadRDB(bytes, now: Clock.milliseconds())
             }
         } catch let error as RDBError {
             log(.warning, "Short read or OOM loading DB. Unrecoverable error, aborting now.")
@@ -52,10 +52,11 @@ extension Engine {
             if case .failure = saveSynchronously(now: now) { return .error("ERR Error trying to save the DB") }
         }
         let failed = Reply.error("ERR Error trying to load the RDB dump, check server logs.")
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do {
             guard let read = try PersistenceFiles.read(rdbPath) else { return failed }
-            bytes = try persistencePlaintext(read, name: rdbPath, complete: true).plaintext
+            bytes = read
+            _ = try decryptPersistenceFile(&bytes, name: rdbPath, complete: true)
         } catch {
             log(.warning, "Error loading the RDB dump: \(error)")
             return failed

@@ -108,10 +108,10 @@ extension Engine {
     /// first; a chunk cut short at its end is a truncated tail, as a command cut short is.
     private func loadAOFFile(_ entry: AOFManifest.Entry, last: Bool, summary: inout AOFLoadSummary) throws {
         let path = aofPath(entry.name)
-        guard let raw = try PersistenceFiles.read(path) else {
+        guard var bytes = try PersistenceFiles.read(path) else {
             throw PersistenceIOError(message: "The append log file \(entry.name) doesn't exist: No such file or directory")
         }
-        let (bytes, encrypted) = try persistencePlaintext(raw, name: entry.name, complete: entry.type == .base)
+        let encrypted = try decryptPersistenceFile(&bytes, name: entry.name, complete: entry.type == .base)
         // Offsets of an encrypted file are of its decrypted contents.
         let decrypted = encrypted == nil ? "" : " (decrypted)"
         var offset = 0

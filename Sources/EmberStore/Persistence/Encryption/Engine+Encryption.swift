@@ -18,18 +18,20 @@ extension Engine {
     /// The key new files are sealed with (the key file's first); nil when encryption is off.
     func sealingKey() throws -> EncryptionKey? { try encryptionKeys()?.current }
 
-    /// A persistence file's bytes as the loaders read them: decrypted when encrypted, as is
-    /// otherwise. `complete`: the file is a snapshot (RDB file, AOF base) and must end with its
-    /// final chunk. A plaintext file while encryption is on loads (a migration: it is sealed
-    /// when next written), and the log says so. The caller holds the lock.
-    func persistencePlaintext(_ bytes: [UInt8], name: String, complete: Bool) throws -> (plaintext: [UInt8], opened: OpenedEncryptedFile?) {
+    /// Turns a persistence file's `bytes` into what the loaders read: decrypted in place when
+    /// encrypted (the ciphertext is let go at once), left as is otherwise. `complete`: the file
+    /// is a snapshot (RDB file, AOF base) and must end with its final chunk. A plaintext file
+    /// while encryption is on loads (a migration: it is sealed when next written), and the log
+    /// says so. Returns how an encrypted file ended (its plaintext moved into `bytes`). The
+    /// caller holds the lock.
+    func decryptPersistenceFile(_ bytes: inout [UInt8], name: String, complete: Bool) throws -> OpenedEncryptedFile? {
         guard EncryptedFileFormat.isEncrypted(bytes) else {
             if !config.persistence.encryptionKeyFile.isEmpty && !bytes.isEmpty {
                 log(.warning, "\(name) is not encrypted: loaded as is, and encrypted when next written (SAVE, BGSAVE, BGREWRITEAOF)")
             }
-            return (bytes, nil)
+            return nil
         }
-        let opened: OpenedEncryptedFile
+        var opened: OpenedEncryptedFile
         do {
             opened = try EncryptedFileReader.open(bytes, keys: try encryptionKeys())
         } catch {
@@ -38,6 +40,8 @@ extension Engine {
         if complete && !opened.finished {
             throw PersistenceIOError(message: "Can't decrypt \(name): the file is cut short (its final chunk is missing after \(opened.chunks) chunks)")
         }
-        return (opened.plaintext, opened)
+        bytes = opened.plaintext
+        opened.plaintext = []
+        return opened
     }
 }
