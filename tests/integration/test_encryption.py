@@ -258,3 +258,38 @@ def test_rotation_old_key_second_loads_then_files_move_to_the_new_key(tmp_path):
         assert srv_rdb.client().get("rotated") == MARKER.encode()
     finally:
         srv_rdb.stop()
+
+
+def test_a_torn_last_chunk_is_a_truncated_tail(tmp_path):
+    key = _new_key()
+    keyfile = tmp_path / "key"
+    _write_keys(keyfile, key)
+    srv = _start(tmp_path, keyfile, "--appendonly", "yes", "--appendfsync", "always")
+    try:
+        client = srv.client()
+        for i in range(10):
+            client.set(f"k{i}", f"{MARKER}-{i}")
+    finally:
+        srv.stop()
+    manifest = (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text()
+    last = [line.split()[1] for line in manifest.splitlines() if line.endswith("type i")][-1]
+    path = tmp_path / "appendonlydir" / last
+    data = path.read_bytes()
+    # The process died in the middle of writing the last batch.
+    path.write_bytes(data[:-5])
+    code, output = _refused(tmp_path, keyfile, "--appendonly", "yes", "--aof-load-truncated", "no")
+    assert code != 0 and last in output and "aof-load-truncated" in output, output
+    srv.start()
+    try:
+        client = srv.client()
+        assert [client.get(f"k{i}") for i in (0, 8, 9)] == [f"{MARKER}-0".encode(), f"{MARKER}-8".encode(), None]
+        assert "Truncating the AOF" in srv.logpath.read_text()
+        _assert_sealed(path.read_bytes(), key, last)
+    finally:
+        srv.stop()
+    # Sealed again whole: it now loads even with aof-load-truncated no.
+    strict = _start(tmp_path, keyfile, "--appendonly", "yes", "--aof-load-truncated", "no")
+    try:
+        assert strict.client().get("k8") == f"{MARKER}-8".encode()
+    finally:
+        strict.stop()
