@@ -47,20 +47,26 @@ public struct RDBFileOutput: RDBOutput {
     public mutating func write(_ chunk: UnsafeRawBufferPointer) throws {
         guard sealer != nil else { return try writeToFile(chunk) }
         pending.append(contentsOf: chunk)
-        guard pending.count >= Self.sealedChunkLength else { return }
-        try sealPending(final: false)
+        // Whole chunks only; the rest waits for more bytes or for `finish`.
+        let whole = pending.count - pending.count % Self.sealedChunkLength
+        guard whole > 0 else { return }
+        try seal(count: whole, final: false)
     }
 
     /// Seals what is pending as the final chunk: the encrypted file is complete.
     public mutating func finish() throws {
         guard sealer != nil else { return }
-        try sealPending(final: true)
+        try seal(count: pending.count, final: true)
     }
 
-    private mutating func sealPending(final: Bool) throws {
+    /// Seals and writes the first `count` pending bytes.
+    private mutating func seal(count: Int, final: Bool) throws {
         var frame: [UInt8] = []
-        try pending.withUnsafeBytes { try sealer!.sealSplitting($0, chunkLength: Self.sealedChunkLength, final: final, into: &frame) }
-        pending.removeAll(keepingCapacity: true)
+        try pending.withUnsafeBytes {
+            try sealer!.sealSplitting(UnsafeRawBufferPointer(rebasing: $0[0..<count]), chunkLength: Self.sealedChunkLength,
+                                      final: final, into: &frame)
+        }
+        pending.removeFirst(count)
         try frame.withUnsafeBytes { try writeToFile($0) }
     }
 

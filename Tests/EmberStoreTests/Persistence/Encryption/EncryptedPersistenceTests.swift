@@ -86,6 +86,28 @@ final class EncryptedPersistenceTests: XCTestCase {
         XCTAssertThrowsError(try makeEngine().0.loadPersistedDataAtStartup()) { XCTAssertTrue("\($0)".contains("cut short"), "\($0)") }
     }
 
+    func testFileOutputStreamsWholeChunksAndEndsWithTheFinalOne() throws {
+        let key = EncryptionKey([UInt8](repeating: 9, count: 32))
+        let path = "\(directory)/stream"
+        var output = try RDBFileOutput(creating: path, encryptingWith: key)
+        var written: [UInt8] = []
+        var generator = SystemRandomNumberGenerator()
+        for size in [10, 70_000, 0, 1, 200_000, 65_535, 3] {
+            let piece = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try piece.withUnsafeBytes { try output.write($0) }
+            written += piece
+        }
+        XCTAssertThrowsError(try output.commit(), "committed before its final chunk")
+        try output.finish()
+        try output.commit()
+        let file = try read("stream")
+        let opened = try EncryptedFileReader.open(file, keys: EncryptionKeyRing(keys: [key], path: "k"))
+        XCTAssertEqual(opened.plaintext, written)
+        XCTAssertTrue(opened.finished)
+        XCTAssertEqual(opened.chunks, UInt64(written.count / RDBFileOutput.sealedChunkLength + 1))
+        XCTAssertEqual(file.count, EncryptedFileFormat.headerLength + written.count + Int(opened.chunks) * EncryptedFileFormat.chunkOverhead)
+    }
+
     func testBadKeyFileStopsStartUpEvenWithNothingToLoad() throws {
         XCTAssertThrowsError(try makeEngine().0.loadPersistedDataAtStartup()) { XCTAssertTrue("\($0)".contains("\(directory)/key"), "\($0)") }
         try PersistenceFiles.writeAtomically("\(directory)/key", bytes: Array("0123\n".utf8))
