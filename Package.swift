@@ -34,6 +34,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // `encryption-key-file`: AES-256-GCM for RDB and AOF files at rest.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -100,6 +100,9 @@ extension ServerConfiguration {
         .bool("aof-use-rdb-preamble", [], true, \.engine.persistence.aofUseRDBPreamble),
         .bool("aof-timestamp-enabled", [], false, \.engine.persistence.aofTimestampEnabled),
         .bool("aof-rewrite-incremental-fsync", [], true, \.engine.persistence.aofRewriteIncrementalFsync),
+        // Ember only: RDB and AOF files sealed with AES-256-GCM (Persistence/Encryption), which
+        // Redis cannot read. One 32-byte key (raw, or 64 hex digits a line); later lines are older
+        // keys for reading (rotation). Read once at start-up: a bad key file stops the server.
         .string("encryption-key-file", [.immutable, .sensitive], "", \.engine.persistence.encryptionKeyFile),
         .bool("aof-disable-auto-gc", [], false),
         .integer("rdb-key-save-delay", [.hidden], Int64(Int32.min)...i32, 0, \.engine.persistence.rdbKeySaveDelay),

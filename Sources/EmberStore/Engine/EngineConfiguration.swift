@@ -72,7 +72,8 @@ public struct PersistenceConfiguration: Sendable {
     /// `rdb-key-save-delay`: microseconds a background save waits after each key (tests use it
     /// to keep a save running); the wait is outside the engine lock.
     public var rdbKeySaveDelay = 0
-    /// `encryption-key-file` (Ember only): RDB and AOF files encrypted at rest when set.
+    /// `encryption-key-file` (Ember only): RDB and AOF files encrypted at rest when set (see
+    /// `EncryptedFileFormat`, `EncryptionKeyRing`); start-up only, relative to `dir`.
     public var encryptionKeyFile = ""
     public init() {}
 }

@@ -18,6 +18,8 @@ public struct PersistenceState: Sendable {
     public var loadedKeys: Int64 = 0
     public var loadedExpires: Int64 = 0
     public var lastLoadSeconds: Double = 0
+    /// `encryption-key-file`'s keys, once read (the setting is start-up only).
+    public var encryptionKeys: EncryptionKeyRing?
     public init() {}
 
     /// Writes are refused after a failed background save when `stop-writes-on-bgsave-error` is on.

@@ -15,20 +15,62 @@ public struct PersistenceIOError: Error, CustomStringConvertible {
     init(message: String) { description = message }
 }
 
-/// An RDB stream written to a file descriptor.
+/// An RDB stream written to a file descriptor, sealed in chunks when given a key
+/// (`encryption-key-file`, see `EncryptedFileFormat`).
 public struct RDBFileOutput: RDBOutput {
     public let path: String
     let descriptor: Int32
+    private var sealer: ChunkSealer?
+    /// Plaintext not sealed yet (encrypted files only).
+    private var pending: [UInt8] = []
+    /// Plaintext per chunk of an encrypted file.
+    static let sealedChunkLength = 64 * 1024
 
-    /// Creates (truncates) `path` for writing.
-    public init(creating path: String) throws {
+    /// Creates (truncates) `path` for writing, encrypted with `key` when one is given.
+    public init(creating path: String, encryptingWith key: EncryptionKey? = nil) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw PersistenceIOError("Failed opening the temp RDB file", path) }
         self.path = path
         self.descriptor = descriptor
+        if let key {
+            let sealer = ChunkSealer(key: key)
+            self.sealer = sealer
+            do {
+                try sealer.header.withUnsafeBytes { try writeToFile($0) }
+            } catch {
+                discard()
+                throw error
+            }
+        }
     }
 
     public mutating func write(_ chunk: UnsafeRawBufferPointer) throws {
+        guard sealer != nil else { return try writeToFile(chunk) }
+        pending.append(contentsOf: chunk)
+        // Whole chunks only; the rest waits for more bytes or for `finish`.
+        let whole = pending.count - pending.count % Self.sealedChunkLength
+        guard whole > 0 else { return }
+        try seal(count: whole, final: false)
+    }
+
+    /// Seals what is pending as the final chunk: the encrypted file is complete.
+    public mutating func finish() throws {
+        guard sealer != nil else { return }
+        try seal(count: pending.count, final: true)
+    }
+
+    /// Seals and writes the first `count` pending bytes.
+    private mutating func seal(count: Int, final: Bool) throws {
+        var frame: [UInt8] = []
+        try pending.withUnsafeBytes {
+            try sealer!.sealSplitting(UnsafeRawBufferPointer(rebasing: $0[0..<count]), chunkLength: Self.sealedChunkLength,
+                                      final: final, into: &frame)
+        }
+        pending.removeFirst(count)
+        try frame.withUnsafeBytes { try writeToFile($0) }
+    }
+
+    private func writeToFile(_ chunk: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < chunk.count {
             let written = Glibc.write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
@@ -40,8 +82,12 @@ public struct RDBFileOutput: RDBOutput {
         }
     }
 
-    /// fsync and close; the file is complete on disk when this returns.
+    /// fsync and close; the file is complete on disk when this returns. An encrypted file
+    /// must be finished first (`RDBWriter.finish` does it).
     public func commit() throws {
+        if let sealer, !sealer.isFinished {
+            throw PersistenceIOError(message: "the encrypted file \(path) was committed before its final chunk")
+        }
         if fsync(descriptor) != 0 {
             let code = errno
             close(descriptor)

@@ -9,12 +9,13 @@ extension Engine {
     public func loadDataAtStartup() throws -> Int {
         let path = rdbPath
         let started = Clock.monotonicNanoseconds()
-        guard let bytes = try PersistenceFiles.read(path) else { return 0 }
+        guard var bytes = try PersistenceFiles.read(path) else { return 0 }
         let summary: RDBLoadSummary
         do {
             summary = try lock.withLock {
                 persistenceState.loading = true
                 defer { persistenceState.loading = false }
+                _ = try decryptPersistenceFile(&bytes, name: path, complete: true)
                 return try loadRDB(bytes, now: Clock.milliseconds())
             }
         } catch let error as RDBError {
@@ -51,7 +52,15 @@ extension Engine {
             if case .failure = saveSynchronously(now: now) { return .error("ERR Error trying to save the DB") }
         }
         let failed = Reply.error("ERR Error trying to load the RDB dump, check server logs.")
-        guard let bytes = try? PersistenceFiles.read(rdbPath) else { return failed }
+        var bytes: [UInt8]
+        do {
+            guard let read = try PersistenceFiles.read(rdbPath) else { return failed }
+            bytes = read
+            _ = try decryptPersistenceFile(&bytes, name: rdbPath, complete: true)
+        } catch {
+            log(.warning, "Error loading the RDB dump: \(error)")
+            return failed
+        }
         if flush { self.flush(db: nil, lazily: false) }
         do {
             try RDBLoader.load(bytes, options: RDBLoadOptions(configuration: config), onResize: reserveForLoad) { loaded in

@@ -28,6 +28,8 @@ extension Engine {
     /// must not start.
     @discardableResult
     public func loadPersistedDataAtStartup() throws -> Int {
+        // A missing or bad key file stops the server even when there is nothing to load yet.
+        _ = try lock.withLock { try encryptionKeys() }
         guard config.persistence.appendOnly else { return try loadDataAtStartup() }
         _ = try loadAppendOnlyFiles()
         try openAppendOnlyAfterLoad()
@@ -102,12 +104,16 @@ extension Engine {
         return manifest
     }
 
-    /// Loads one file of the AOF (the caller holds the lock).
+    /// Loads one file of the AOF (the caller holds the lock). An encrypted file is decrypted
+    /// first; a chunk cut short at its end is a truncated tail, as a command cut short is.
     private func loadAOFFile(_ entry: AOFManifest.Entry, last: Bool, summary: inout AOFLoadSummary) throws {
         let path = aofPath(entry.name)
-        guard let bytes = try PersistenceFiles.read(path) else {
+        guard var bytes = try PersistenceFiles.read(path) else {
             throw PersistenceIOError(message: "The append log file \(entry.name) doesn't exist: No such file or directory")
         }
+        let encrypted = try decryptPersistenceFile(&bytes, name: entry.name, complete: entry.type == .base)
+        // Offsets of an encrypted file are of its decrypted contents.
+        let decrypted = encrypted == nil ? "" : " (decrypted)"
         var offset = 0
         if bytes.count >= 5 && Array(bytes[0..<5]) == Array("REDIS".utf8) {
             do {
@@ -120,21 +126,32 @@ extension Engine {
         }
         let result = replayAOFCommands(bytes, from: offset, name: entry.name)
         summary.commandsReplayed += result.commands
-        switch result.outcome {
+        var outcome = result.outcome
+        if let torn = encrypted?.tornAt, outcome == .complete {
+            log(.warning, "The last chunk of the encrypted append only file \(entry.name) is cut short at offset \(torn)")
+            outcome = .truncated(validUpTo: bytes.count, revertedTransaction: false)
+        }
+        switch outcome {
         case .complete: break
         case .corrupt(let offset, let reason):
-            throw PersistenceIOError(message: "\(reason) \(entry.name) at offset \(offset). Make a backup of the AOF, then use redis-check-aof --fix <manifest>")
+            throw PersistenceIOError(message: "\(reason) \(entry.name) at offset \(offset)\(decrypted). Make a backup of the AOF, then use redis-check-aof --fix <manifest>")
         case .truncated(let validUpTo, let revertedTransaction):
             guard last else {
-                throw PersistenceIOError(message: "Unexpected end of file reading the append only file \(entry.name) (offset \(validUpTo)), which is not the last one")
+                throw PersistenceIOError(message: "Unexpected end of file reading the append only file \(entry.name) (offset \(validUpTo)\(decrypted)), which is not the last one")
             }
             guard config.persistence.aofLoadTruncated else {
-                throw PersistenceIOError(message: "Unexpected end of file reading the append only file \(entry.name) at offset \(validUpTo). You can: 1) Make a backup of your AOF file, then use redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.")
+                throw PersistenceIOError(message: "Unexpected end of file reading the append only file \(entry.name) at offset \(validUpTo)\(decrypted). You can: 1) Make a backup of your AOF file, then use redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.")
             }
             if revertedTransaction { log(.warning, "Revert incomplete MULTI/EXEC transaction in AOF file \(entry.name)") }
             log(.warning, "!!! Warning: short read while loading the AOF file \(entry.name)!!!")
-            log(.warning, "!!! Truncating the AOF \(entry.name) at offset \(validUpTo) !!!")
-            if truncate(path, off_t(validUpTo)) != 0 {
+            log(.warning, "!!! Truncating the AOF \(entry.name) at offset \(validUpTo)\(decrypted) !!!")
+            if let encrypted {
+                // Cut by sealing what is kept again, in a new file with a salt of its own: the
+                // chunk the cut drops must not be followed by another under its nonce.
+                let kept = Array(bytes[0..<validUpTo])
+                try PersistenceFiles.writeAtomically(path, bytes: kept, temporary: path + ".truncate.tmp",
+                                                     encryptingWith: try sealingKey() ?? encrypted.key)
+            } else if truncate(path, off_t(validUpTo)) != 0 {
                 throw PersistenceIOError("Error truncating the AOF file \(entry.name)", path)
             }
             log(.warning, "AOF \(entry.name) loaded anyway because aof-load-truncated is enabled")

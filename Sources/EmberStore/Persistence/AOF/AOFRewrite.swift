@@ -36,8 +36,9 @@ extension Engine {
             let name = AOFManifest.incrementalName(config.persistence.appendFilename, sequence: sequence)
             let path = aofPath(name)
             let descriptor: Int32
+            let sealer: ChunkSealer?
             do {
-                descriptor = try PersistenceFiles.openForAppend(path, truncate: true)
+                (descriptor, sealer) = try PersistenceFiles.createAppendFile(path, encryptingWith: try sealingKey())
                 manifest.incrementals.append(AOFManifest.Entry(name: name, sequence: sequence, type: .incremental))
                 try persistManifest(manifest)
             } catch {
@@ -46,9 +47,9 @@ extension Engine {
             }
             state.manifest = manifest
             if let writer = state.writer {
-                writer.switchFile(descriptor: descriptor, path: path)
+                writer.switchFile(descriptor: descriptor, path: path, sealer: sealer)
             } else {
-                startWriter(descriptor: descriptor, path: path)
+                startWriter(descriptor: descriptor, path: path, sealer: sealer)
             }
             incremental = name
         }
@@ -72,12 +73,14 @@ extension Engine {
         let finished = aofPath("temp-rewriteaof-bg-\(getpid()).done")
         let preamble = config.persistence.aofUseRDBPreamble
         let databaseCount = config.databases
+        let keys = Result<EncryptionKeyRing?, any Error> { try encryptionKeys() }
         let job = BackgroundSaveJob(engine: self, cursors: cursors, options: options, now: now, dirtyAtStart: dirty,
-                                    temporaryPath: temporary, destination: finished, aofBase: true) { [self] failure in
+                                    temporaryPath: temporary, sealingKey: keys.map { $0?.current }, destination: finished,
+                                    aofBase: true) { [self] failure in
             var failure = failure
             if failure == nil && !preamble {
                 // Without the preamble the base is commands: converted from the snapshot, off the lock.
-                do { try Self.convertRDBToCommands(finished, databases: databaseCount) } catch { failure = error }
+                do { try Self.convertRDBToCommands(finished, databases: databaseCount, keys: keys.get()) } catch { failure = error }
             }
             lock.withLock { finishAOFRewrite(generation: generation, file: finished, preamble: preamble, failure: failure) }
         }
@@ -154,9 +157,15 @@ extension Engine {
         log(.notice, "Background AOF rewrite finished successfully")
     }
 
-    /// Rewrites an RDB file as the commands that rebuild it (an AOF base without RDB preamble).
-    static func convertRDBToCommands(_ path: String, databases: Int) throws {
-        guard let bytes = try PersistenceFiles.read(path) else { throw PersistenceIOError(message: "the rewritten base \(path) vanished") }
+    /// Rewrites an RDB file as the commands that rebuild it (an AOF base without RDB preamble),
+    /// decrypted and encrypted again with `keys` when encryption is on.
+    static func convertRDBToCommands(_ path: String, databases: Int, keys: EncryptionKeyRing?) throws {
+        guard var bytes = try PersistenceFiles.read(path) else { throw PersistenceIOError(message: "the rewritten base \(path) vanished") }
+        if EncryptedFileFormat.isEncrypted(bytes) {
+            let opened = try EncryptedFileReader.open(bytes, keys: keys)
+            guard opened.finished else { throw PersistenceIOError(message: "the rewritten base \(path) is cut short") }
+            bytes = opened.plaintext
+        }
         var output: [UInt8] = []
         var selected = -1
         _ = try RDBLoader.load(bytes, options: RDBLoadOptions(verifyChecksum: false, databases: databases)) { loaded in
@@ -168,6 +177,6 @@ extension Engine {
                 AOFFormat.append(command, to: &output)
             }
         }
-        try PersistenceFiles.writeAtomically(path, bytes: output, temporary: path + ".tmp")
+        try PersistenceFiles.writeAtomically(path, bytes: output, temporary: path + ".tmp", encryptingWith: keys?.current)
     }
 }

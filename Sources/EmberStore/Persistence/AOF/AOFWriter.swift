@@ -32,11 +32,15 @@ public enum AppendFsyncPolicy: String, Sendable {
 /// *acknowledged*: written and fsynced with `always`, written (in the kernel, so it survives the
 /// process being killed) otherwise. `whenAcknowledged` runs a callback then; one write and one
 /// fsync cover every change buffered since the last, however many clients made them.
+///
+/// An encrypted file (`encryption-key-file`) gets each batch sealed as a chunk of its own, so
+/// whatever was acknowledged is whole, authenticated chunks on disk, and a batch the process
+/// died writing is a chunk cut short: the truncated tail a load drops.
 public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
     private enum Item {
         case bytes([UInt8])
         /// Close the current file (fsynced) and go on in this one.
-        case switchFile(descriptor: Int32, path: String)
+        case switchFile(descriptor: Int32, path: String, sealer: ChunkSealer?)
         /// Everything before is written (and fsynced when `sync`): signal.
         case barrier(DispatchSemaphore, sync: Bool)
     }
@@ -65,16 +69,20 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
     // The writer thread's own.
     private var descriptor: Int32
     private var path: String
+    /// Seals the batches of an encrypted file (nil: plaintext).
+    private var sealer: ChunkSealer?
     private var lastFsync: UInt64 = Clock.monotonicNanoseconds()
     private var firstUnsynced: UInt64?
     private let finished = DispatchSemaphore(value: 0)
     private let log: @Sendable (String) -> Void
 
-    /// Starts writing to the open file `descriptor` (`path`, appended to at `size`).
-    init(descriptor: Int32, path: String, size: Int64, policy: AppendFsyncPolicy, timestamps: Bool,
+    /// Starts writing to the open file `descriptor` (`path`, appended to at `size`; its
+    /// batches sealed by `sealer` when it is encrypted).
+    init(descriptor: Int32, path: String, size: Int64, sealer: ChunkSealer? = nil, policy: AppendFsyncPolicy, timestamps: Bool,
          log: @escaping @Sendable (String) -> Void) {
         self.descriptor = descriptor
         self.path = path
+        self.sealer = sealer
         self._currentFileSize = size
         self._policy = policy
         self._timestamps = timestamps
@@ -129,13 +137,13 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
 
     /// Goes on in a new file: what was appended so far goes to the old one, which is then
     /// fsynced and closed; the next change starts with a SELECT (and a timestamp).
-    func switchFile(descriptor: Int32, path: String) {
+    func switchFile(descriptor: Int32, path: String, sealer: ChunkSealer? = nil) {
         lock.withLock {
             if !buffer.isEmpty {
                 items.append(.bytes(buffer))
                 buffer = []
             }
-            items.append(.switchFile(descriptor: descriptor, path: path))
+            items.append(.switchFile(descriptor: descriptor, path: path, sealer: sealer))
             selectedDB = -1
             forceTimestamp = true
         }
@@ -228,15 +236,16 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
             for (position, item) in work.enumerated() {
                 switch item {
                 case .bytes(let bytes):
-                    if let error = writeAll(bytes) {
+                    if let error = writeBatch(bytes) {
                         lock.withLock { _lastWriteError = error }
                         failedAt = position
                     }
-                case .switchFile(let newDescriptor, let newPath):
+                case .switchFile(let newDescriptor, let newPath, let newSealer):
                     _ = fsyncNow(force: true)
                     close(descriptor)
                     descriptor = newDescriptor
                     path = newPath
+                    sealer = newSealer
                     lock.withLock { _currentFileSize = Self.size(of: newDescriptor) }
                 case .barrier(let semaphore, let sync):
                     if sync { _ = fsyncNow(force: true) }
@@ -313,6 +322,25 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
         firstUnsynced = nil
         if force { lock.withLock { synced = max(synced, written) } }
         return true
+    }
+
+    /// Writes a batch: as is, or sealed as the next chunk of an encrypted file. The chunk index
+    /// advances only once the chunk is written: a retry after a failed write seals the same
+    /// bytes under the same nonce, which repeats the same ciphertext and reveals nothing.
+    private func writeBatch(_ bytes: [UInt8]) -> String? {
+        guard var next = sealer, !bytes.isEmpty else { return writeAll(bytes) }
+        var frame: [UInt8] = []
+        do {
+            try bytes.withUnsafeBytes {
+                try next.sealSplitting($0, chunkLength: EncryptedFileFormat.maximumChunkLength, final: false, into: &frame)
+            }
+        } catch {
+            log("Error encrypting the AOF file \(path): \(error)")
+            return "\(error)"
+        }
+        if let error = writeAll(frame) { return error }
+        sealer = next
+        return nil
     }
 
     /// Writes `bytes` whole, or undoes a partial write (truncating back) and reports why.

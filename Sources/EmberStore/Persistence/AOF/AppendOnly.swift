@@ -160,21 +160,30 @@ extension Engine {
             guard state.writer == nil else { return }
             try PersistenceFiles.makeDirectory(aofDirectory)
             var manifest = state.manifest
+            let key = try sealingKey()
             if manifest.base == nil && manifest.incrementals.isEmpty {
                 let name = AOFManifest.baseName(config.persistence.appendFilename, sequence: 1, rdb: config.persistence.aofUseRDBPreamble)
-                try PersistenceFiles.writeAtomically(aofPath(name), bytes: try baseBytes(now: now))
+                try PersistenceFiles.writeAtomically(aofPath(name), bytes: try baseBytes(now: now), encryptingWith: key)
                 manifest.base = AOFManifest.Entry(name: name, sequence: 1, type: .base)
             }
             let descriptor: Int32
             let path: String
-            if let last = manifest.incrementals.last {
+            var sealer: ChunkSealer?
+            // An encrypted file is never appended to after a restart: a chunk lost in a crash
+            // would have its nonce used again. It gets a new file, with a salt of its own
+            // (the last one again when it holds nothing).
+            if let last = manifest.incrementals.last, key == nil || PersistenceFiles.holdsNoChunk(aofPath(last.name)) {
                 path = aofPath(last.name)
-                descriptor = try PersistenceFiles.openForAppend(path, truncate: false)
+                if let key {
+                    (descriptor, sealer) = try PersistenceFiles.createAppendFile(path, encryptingWith: key)
+                } else {
+                    descriptor = try PersistenceFiles.openForAppend(path, truncate: false)
+                }
             } else {
                 let sequence = manifest.currentIncrementalSequence + 1
                 let name = AOFManifest.incrementalName(config.persistence.appendFilename, sequence: sequence)
                 path = aofPath(name)
-                descriptor = try PersistenceFiles.openForAppend(path, truncate: true)
+                (descriptor, sealer) = try PersistenceFiles.createAppendFile(path, encryptingWith: key)
                 manifest.incrementals.append(AOFManifest.Entry(name: name, sequence: sequence, type: .incremental))
             }
             deleteHistoryFiles(&manifest)
@@ -185,15 +194,15 @@ extension Engine {
                 throw error
             }
             state.manifest = manifest
-            startWriter(descriptor: descriptor, path: path)
+            startWriter(descriptor: descriptor, path: path, sealer: sealer)
             state.enabled = true
             state.rewriteBaseSize = aofSizes().current
             config.persistence.appendOnly = true
         }
     }
 
-    func startWriter(descriptor: Int32, path: String) {
-        let writer = AOFWriter(descriptor: descriptor, path: path, size: AOFWriter.size(of: descriptor),
+    func startWriter(descriptor: Int32, path: String, sealer: ChunkSealer?) {
+        let writer = AOFWriter(descriptor: descriptor, path: path, size: AOFWriter.size(of: descriptor), sealer: sealer,
                                policy: AppendFsyncPolicy(configValue: config.persistence.appendFsync),
                                timestamps: config.persistence.aofTimestampEnabled,
                                log: { [weak self] message in self?.log(.warning, message) })
@@ -320,12 +329,37 @@ extension PersistenceFiles {
         return descriptor
     }
 
-    /// Writes `bytes` to a temporary file, fsyncs it, renames it over `path` and fsyncs the directory.
-    static func writeAtomically(_ path: String, bytes: [UInt8], temporary: String? = nil) throws {
+    /// Creates (empties) an incremental AOF file to append to: an encrypted one starts with
+    /// its header, and its chunks are sealed by the sealer returned.
+    static func createAppendFile(_ path: String, encryptingWith key: EncryptionKey?) throws -> (descriptor: Int32, sealer: ChunkSealer?) {
+        let descriptor = try openForAppend(path, truncate: true)
+        guard let key else { return (descriptor, nil) }
+        let sealer = ChunkSealer(key: key)
+        let written = sealer.header.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress!, $0.count) }
+        guard written == sealer.header.count else {
+            let code = written < 0 ? errno : EIO
+            close(descriptor)
+            throw PersistenceIOError("Can't write the encryption header of the append-only file", path, errno: code)
+        }
+        return (descriptor, sealer)
+    }
+
+    /// Whether an AOF file holds nothing: empty, or an encryption header alone.
+    static func holdsNoChunk(_ path: String) -> Bool {
+        let size = size(path)
+        if size == 0 { return true }
+        guard size == Int64(EncryptedFileFormat.headerLength), let bytes = try? read(path) else { return false }
+        return EncryptedFileFormat.isEncrypted(bytes)
+    }
+
+    /// Writes `bytes` (encrypted with `key` when given) to a temporary file, fsyncs it, renames
+    /// it over `path` and fsyncs the directory.
+    static func writeAtomically(_ path: String, bytes: [UInt8], temporary: String? = nil, encryptingWith key: EncryptionKey? = nil) throws {
         let temporary = temporary ?? directory(of: path) + "/temp-" + String(path.split(separator: "/").last ?? "file")
-        var output = try RDBFileOutput(creating: temporary)
+        var output = try RDBFileOutput(creating: temporary, encryptingWith: key)
         do {
             try bytes.withUnsafeBytes { try output.write($0) }
+            try output.finish()
             try output.commit()
         } catch {
             output.discard()

@@ -6,6 +6,12 @@ import EmberRESP
 /// replica's socket).
 public protocol RDBOutput {
     mutating func write(_ chunk: UnsafeRawBufferPointer) throws
+    /// The stream is complete (after the trailer): an encrypted file seals its final chunk.
+    mutating func finish() throws
+}
+
+extension RDBOutput {
+    public mutating func finish() throws {}
 }
 
 /// Collects the stream in memory (DEBUG RELOAD, tests, small snapshots).
@@ -216,6 +222,7 @@ public struct RDBWriter<Output: RDBOutput> {
         var trailer = RDBEncoder(compression: false)
         trailer.writeLittleEndian(options.checksum ? checksum : 0)
         try trailer.bytes.withUnsafeBytes { try output.write($0) }
+        try output.finish()
         bytesWritten += 8
         isFinished = true
     }

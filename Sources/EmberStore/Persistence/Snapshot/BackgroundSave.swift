@@ -33,7 +33,8 @@ extension Engine {
         let dirtyAtStart = dirty
         persistenceState.lastSaveAttempt = now / 1000
         do {
-            var writer = RDBWriter(output: try RDBFileOutput(creating: temporary), options: RDBWriteOptions(configuration: config))
+            let output = try RDBFileOutput(creating: temporary, encryptingWith: try sealingKey())
+            var writer = RDBWriter(output: output, options: RDBWriteOptions(configuration: config))
             do {
                 try writeRDB(to: &writer, now: now, usedMemory: 0)
                 try writer.output.commit()
@@ -82,8 +83,8 @@ extension Engine {
             databases[index].snapshot = cursor
             cursors.append(cursor)
         }
-        let job = BackgroundSaveJob(engine: self, cursors: cursors, options: options, now: now,
-                                    dirtyAtStart: dirty, temporaryPath: temporaryRDBPath("temp-bgsave-\(getpid()).rdb"))
+        let job = BackgroundSaveJob(engine: self, cursors: cursors, options: options, now: now, dirtyAtStart: dirty,
+                                    temporaryPath: temporaryRDBPath("temp-bgsave-\(getpid()).rdb"), sealingKey: Result { try sealingKey() })
         persistenceState.backgroundSaveInProgress = true
         persistenceState.backgroundSaveCancelled = false
         persistenceState.backgroundSaveStarted = now
@@ -103,6 +104,8 @@ final class BackgroundSaveJob: @unchecked Sendable {
     private let now: Int64
     private let dirtyAtStart: Int64
     private let temporaryPath: String
+    /// The key the file is encrypted with (nil: plaintext), or why the key file can't be read.
+    private let sealingKey: Result<EncryptionKey?, any Error>
     /// Where the finished file goes (`dbfilename` when nil) and whether it is an AOF base
     /// (`aof-base 1` in its header).
     private let destination: String?
@@ -113,7 +116,9 @@ final class BackgroundSaveJob: @unchecked Sendable {
     static let sliceNanoseconds: UInt64 = 500_000
 
     init(engine: Engine, cursors: [SnapshotCursor], options: RDBWriteOptions, now: Int64, dirtyAtStart: Int64, temporaryPath: String,
-         destination: String? = nil, aofBase: Bool = false, completion: (@Sendable ((any Error)?) -> Void)? = nil) {
+         sealingKey: Result<EncryptionKey?, any Error>, destination: String? = nil, aofBase: Bool = false,
+         completion: (@Sendable ((any Error)?) -> Void)? = nil) {
+        self.sealingKey = sealingKey
         self.destination = destination
         self.aofBase = aofBase
         self.completion = completion
@@ -132,7 +137,7 @@ final class BackgroundSaveJob: @unchecked Sendable {
         let started = Clock.monotonicNanoseconds()
         var writer: RDBWriter<RDBFileOutput>?
         do {
-            writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath), options: options)
+            writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath, encryptingWith: try sealingKey.get()), options: options)
             try writer!.writeHeader(RDBHeader(creationTime: now / 1000, aofBase: aofBase))
         } catch {
             failure = error
