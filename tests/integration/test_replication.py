@@ -217,3 +217,21 @@ def test_redis_server_replicates_from_ember(fresh, tmp_path):
     finally:
         replica.terminate()
         replica.wait(timeout=10)
+
+
+@pytest.mark.skipif(not EMBER, reason="encryption at rest is Ember's")
+def test_replica_gets_the_plain_rdb_when_files_are_encrypted(server_factory, tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text("ab" * 32 + "\n")
+    key_file.chmod(0o600)
+    fresh = server_factory.start(["--encryption-key-file", str(key_file)])
+    client = fresh.client()
+    client.set("secret", "value")
+    client, conn = _attach(fresh)
+    rdb = _read_snapshot(conn)
+    assert rdb.startswith(b"REDIS0010") and b"secret" in rdb
+    on_disk = (fresh.workdir / "dump.rdb").read_bytes()
+    assert on_disk.startswith(b"EMBERENC") and b"secret" not in on_disk
+    client.set("after", "1")
+    assert _next_command(conn) == [b"select", b"0"]
+    assert _next_command(conn) == [b"set", b"after", b"1"]

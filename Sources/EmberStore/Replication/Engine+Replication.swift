@@ -72,8 +72,11 @@ extension Engine {
             } else {
                 log(.notice, "Background RDB transfer started")
                 for link in links { link.state = .sendingSnapshot }
+                // An encrypted file (encryption at rest) is for Ember's disk only: a replica
+                // gets the plain RDB.
+                let keys = try? encryptionKeys()
                 DispatchQueue(label: "ember.replica-snapshot").async { [self] in
-                    sendSnapshot(descriptor, to: links)
+                    sendSnapshot(descriptor, keys: keys, to: links)
                 }
             }
         }
@@ -81,12 +84,27 @@ extension Engine {
     }
 
     /// Off the lock: `$<size>\r\n` and the file, in 1 MiB reads, then the stream.
-    private func sendSnapshot(_ descriptor: Int32, to links: [ReplicaLink]) {
+    private func sendSnapshot(_ descriptor: Int32, keys: EncryptionKeyRing?, to links: [ReplicaLink]) {
         defer { close(descriptor) }
         var status = stat()
         let size = fstat(descriptor, &status) == 0 ? Int(status.st_size) : -1
         var failed = size < 0
-        if !failed {
+        var magic = [UInt8](repeating: 0, count: 8)
+        let magicCount = magic.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 8, 0) }
+        if !failed && magicCount == 8 && EncryptedFileFormat.isEncrypted(magic) {
+            if let plaintext = decryptedSnapshot(descriptor, size: size, keys: keys) {
+                let header = Array("$\(plaintext.count)\r\n".utf8)
+                for link in links { link.transport.write { header } }
+                var start = 0
+                while start < plaintext.count {
+                    let piece = Array(plaintext[start..<min(plaintext.count, start + (1 << 20))])
+                    for link in links { link.transport.write { piece } }
+                    start += piece.count
+                }
+            } else {
+                failed = true
+            }
+        } else if !failed {
             let header = Array("$\(size)\r\n".utf8)
             for link in links { link.transport.write { header } }
             var sent = 0
@@ -114,6 +132,20 @@ extension Engine {
                 log(.notice, "Synchronization with replica \(link.address) succeeded")
             }
         }
+    }
+
+    /// The whole encrypted snapshot, read and decrypted; nil when either fails.
+    private func decryptedSnapshot(_ descriptor: Int32, size: Int, keys: EncryptionKeyRing?) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, size - done, off_t(done)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            done += count
+        }
+        guard let opened = try? EncryptedFileReader.open(bytes, keys: keys), opened.finished else { return nil }
+        return opened.plaintext
     }
 
     /// Called when a client goes away (the caller holds the lock).
