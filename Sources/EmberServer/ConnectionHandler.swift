@@ -256,7 +256,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Writes `buffer` now, or once the AOF has acknowledged change `sequence` (0: none) and
     /// every reply held before it has gone.
     private func send(_ buffer: ByteBuffer, after sequence: UInt64, context: ChannelHandlerContext) {
-        if heldReplies.isEmpty && (sequence == 0 || engine.appendOnly.writer?.isAcknowledged(sequence) ?? true) {
+        // everysec and no: this loop writes the batch's changes itself, so the reply goes now.
+        if heldReplies.isEmpty && (sequence == 0 || engine.appendOnly.writer.map { $0.writeInline(through: sequence) || $0.isAcknowledged(sequence) } ?? true) {
             context.write(wrapOutboundOut(buffer), promise: nil)
             return
         }

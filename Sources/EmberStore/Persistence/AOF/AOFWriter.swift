@@ -33,6 +33,11 @@ public enum AppendFsyncPolicy: String, Sendable {
 /// process being killed) otherwise. `whenAcknowledged` runs a callback then; one write and one
 /// fsync cover every change buffered since the last, however many clients made them.
 ///
+/// With `everysec` and `no`, the event loop that ran a batch writes it itself (`writeInline`),
+/// as Redis writes in `beforeSleep`: its replies need no hop to this thread and back. The
+/// thread keeps the fsyncs, file switches, barriers and retries after a failed write; `io`
+/// orders every write to the file, whoever makes it.
+///
 /// An encrypted file (`encryption-key-file`) gets each batch sealed as a chunk of its own, so
 /// whatever was acknowledged is whole, authenticated chunks on disk, and a batch the process
 /// died writing is a chunk cut short: the truncated tail a load drops.
@@ -66,7 +71,9 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
     private var _maxUnsyncedMilliseconds: Int64 = 0
     private var _delayedFsyncs: Int64 = 0
     private var _suspendFsync = false
-    // The writer thread's own.
+    /// Held by whoever writes to the file (the thread, or an event loop in `writeInline`):
+    /// the state below is guarded by it, and taking the buffer under it keeps writes in order.
+    private let io = NIOLock()
     private var descriptor: Int32
     private var path: String
     /// Seals the batches of an encrypted file (nil: plaintext).
@@ -109,7 +116,9 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
             }
             AOFFormat.append(command.args, to: &buffer)
             appended += 1
-            return wasEmpty
+            // everysec and no: the connection writes after its batch (`writeInline`), and the
+            // thread's 100 ms round picks up changes no connection waits for (expiries).
+            return wasEmpty && _policy == .always
         }
         if wasEmpty { wake.signal() }
     }
@@ -222,7 +231,8 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
         while true {
             let policy = lock.withLock { _policy }
             // everysec wakes often enough to keep its promise even when idle after a write.
-            _ = wake.wait(timeout: .now() + .milliseconds(policy == .everysec ? 100 : 1000))
+            _ = wake.wait(timeout: .now() + .milliseconds(policy == .always ? 1000 : 100))
+            io.lock()
             let (work, sequence, stop): ([Item], UInt64, Bool) = lock.withLock {
                 var work = items
                 items = []
@@ -256,38 +266,40 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
             if let failedAt {
                 // Retried on the next round, before anything newer: nothing is acknowledged past it.
                 lock.withLock { items = Array(work[failedAt...]) + items }
+                io.unlock()
                 usleep(100_000)
                 continue
             }
             lock.withLock {
-                written = sequence
+                written = max(written, sequence)
                 if _lastWriteError != nil {
                     _lastWriteError = nil
                 }
             }
             if !work.isEmpty && firstUnsynced == nil { firstUnsynced = Clock.monotonicNanoseconds() }
-            let (currentPolicy, suspended) = lock.withLock { (_policy, _suspendFsync) }
-            switch currentPolicy {
-            case .always:
-                if fsyncNow(force: false) { lock.withLock { synced = sequence } }
-            case .everysec:
-                if firstUnsynced != nil && Clock.monotonicNanoseconds() - lastFsync >= 1_000_000_000 {
-                    if suspended {
-                        lock.withLock { _delayedFsyncs += 1 }
-                    } else if fsyncNow(force: false) {
-                        lock.withLock { synced = sequence }
-                    }
-                }
-            case .no:
-                break
-            }
-            fireWaiters()
             if stop {
                 _ = fsyncNow(force: true)
                 close(descriptor)
+                io.unlock()
+                fireWaiters()
                 finished.signal()
                 return
             }
+            let (currentPolicy, suspended) = lock.withLock { (_policy, _suspendFsync) }
+            let due: Bool
+            switch currentPolicy {
+            case .always: due = true
+            case .everysec:
+                due = firstUnsynced != nil && Clock.monotonicNanoseconds() - lastFsync >= 1_000_000_000
+                if due && suspended { lock.withLock { _delayedFsyncs += 1 } }
+            case .no: due = false
+            }
+            if due && !(currentPolicy == .everysec && suspended) {
+                fsyncOutsideWrites()
+            } else {
+                io.unlock()
+            }
+            fireWaiters()
         }
     }
 
@@ -300,6 +312,75 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
             return ready
         }
         for callback in ready { callback() }
+    }
+
+    /// The periodic fsync (`always` after each write, `everysec` once a second), entered with
+    /// `io` held and leaving it released: the fdatasync runs without it, so event loops go on
+    /// writing meanwhile (their writes after it are covered by the next one).
+    private func fsyncOutsideWrites() {
+        guard let first = firstUnsynced else {
+            io.unlock()
+            return
+        }
+        let file = descriptor, filePath = path
+        let covered = lock.withLock { () -> UInt64 in
+            _pendingFsync = true
+            return written
+        }
+        firstUnsynced = nil
+        io.unlock()
+        let result = fdatasync(file)
+        let failure = result == 0 ? nil : String(cString: strerror(errno))
+        let now = Clock.monotonicNanoseconds()
+        io.withLock {
+            if failure == nil {
+                lastFsync = now
+            } else {
+                // Still unsynced since the first write before this attempt.
+                firstUnsynced = min(firstUnsynced ?? first, first)
+            }
+        }
+        lock.withLock {
+            _pendingFsync = false
+            if failure == nil {
+                synced = max(synced, covered)
+                _maxUnsyncedMilliseconds = max(_maxUnsyncedMilliseconds, Int64((now - first) / 1_000_000))
+            }
+        }
+        if let failure { log("Can't persist the append only file (fsync of \(filePath)): \(failure)") }
+    }
+
+    // MARK: - Written by the event loops
+
+    /// `everysec` and `no`: writes what is buffered, up to change `sequence` at least, from the
+    /// caller's thread (an event loop after its batch, outside the engine lock). Returns
+    /// whether `sequence` is acknowledged (written) now; false leaves it to the thread
+    /// (`always`, a file switch or a barrier pending, a failed write to retry).
+    public func writeInline(through sequence: UInt64) -> Bool {
+        io.withLock {
+            let (bytes, upTo, proceed) = lock.withLock { () -> ([UInt8], UInt64, Bool) in
+                guard _policy != .always, items.isEmpty else { return ([], 0, false) }
+                if written >= sequence { return ([], 0, true) }
+                let bytes = buffer
+                buffer = []
+                return (bytes, appended, true)
+            }
+            guard proceed else { return false }
+            if bytes.isEmpty { return lock.withLock { written >= sequence } }
+            if let error = writeBatch(bytes) {
+                lock.withLock {
+                    items.insert(.bytes(bytes), at: 0)
+                    _lastWriteError = error
+                }
+                wake.signal()
+                return false
+            }
+            lock.withLock {
+                written = max(written, upTo)
+                _lastWriteError = nil
+            }
+            return true
+        }
     }
 
     /// fsyncs the current file; returns whether it succeeded (or there was nothing to do).
