@@ -38,6 +38,12 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// (`appendfsync always`: fsynced), in order; later replies queue behind them.
     @exclusivity(unchecked) private var heldReplies: [(buffer: ByteBuffer, sequence: UInt64)] = []
     @exclusivity(unchecked) private var closeWhenReleased = false
+    /// `appendfsync always`: the change the held replies of this tick wait for, fsynced by the
+    /// event loop at the end of the tick (`FlushCoalescer`) for every connection at once; 0
+    /// when none. Set only while a read is being handled, so a flush is sure to follow.
+    @exclusivity(unchecked) private(set) var sequenceToSyncAtEndOfTick: UInt64 = 0
+    @exclusivity(unchecked) private var handlingRead = false
+    var aofWriter: AOFWriter? { engine.appendOnly.writer }
 
     init(server: EmberServer, flushCoalescer: FlushCoalescer) {
         self.server = server
@@ -119,7 +125,9 @@ final class ConnectionHandler: ChannelInboundHandler {
             return
         }
         if inbound!.readableBytes == 0 { inbound = nil } else if inbound!.readerIndex > 64 * 1024 { inbound!.discardReadBytes() }
+        handlingRead = true
         if !commands.isEmpty { execute(context: context) }
+        handlingRead = false
         if let protocolError {
             var buffer = context.channel.allocator.buffer(capacity: 128)
             buffer.writeRESPError("ERR " + protocolError.message)
@@ -139,6 +147,12 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Called by the coalescer at the end of the event loop tick.
     func flushNow() {
         flushScheduled = false
+        if sequenceToSyncAtEndOfTick > 0 {
+            // The coalescer has just fsynced (or failed to, and the thread takes over).
+            sequenceToSyncAtEndOfTick = 0
+            releaseHeldReplies(context: nil)
+            return
+        }
         context?.flush()
     }
 
@@ -262,6 +276,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             return
         }
         heldReplies.append((buffer, sequence))
+        if handlingRead, sequence != 0, heldReplies.count == 1 || sequenceToSyncAtEndOfTick > 0,
+           engine.appendOnly.writer?.syncsOnLoop == true {
+            sequenceToSyncAtEndOfTick = max(sequenceToSyncAtEndOfTick, sequence)
+            return
+        }
         if heldReplies.count == 1 { awaitAcknowledgement(of: sequence, context: context) }
     }
 

@@ -1,3 +1,4 @@
+import EmberStore
 import NIOCore
 
 /// Defers connection flushes to the end of the event loop's tick, as Redis writes its replies
@@ -23,6 +24,15 @@ final class FlushCoalescer: @unchecked Sendable {
 
     private func flushPending() {
         swap(&pending, &flushing)
+        // `appendfsync always`: one write and fsync for every connection of this tick, before
+        // any of their replies goes out.
+        var sequence: UInt64 = 0
+        var writer: AOFWriter?
+        for handler in flushing where handler.sequenceToSyncAtEndOfTick > sequence {
+            sequence = handler.sequenceToSyncAtEndOfTick
+            writer = handler.aofWriter
+        }
+        if sequence > 0, let writer { _ = writer.syncInline(through: sequence) }
         for handler in flushing { handler.flushNow() }
         flushing.removeAll(keepingCapacity: true)
     }

@@ -116,9 +116,10 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
             }
             AOFFormat.append(command.args, to: &buffer)
             appended += 1
-            // everysec and no: the connection writes after its batch (`writeInline`), and the
-            // thread's 100 ms round picks up changes no connection waits for (expiries).
-            return wasEmpty && _policy == .always
+            // The event loops write (and with `always` fsync) what their batches changed
+            // (`writeInline`, `syncInline`); the thread's 100 ms round picks up changes no
+            // connection waits for (expiries from the cron), and `whenAcknowledged` wakes it.
+            return false
         }
         if wasEmpty { wake.signal() }
     }
@@ -231,7 +232,7 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
         while true {
             let policy = lock.withLock { _policy }
             // everysec wakes often enough to keep its promise even when idle after a write.
-            _ = wake.wait(timeout: .now() + .milliseconds(policy == .always ? 1000 : 100))
+            _ = wake.wait(timeout: .now() + .milliseconds(policy == .no ? 1000 : 100))
             io.lock()
             let (work, sequence, stop): ([Item], UInt64, Bool) = lock.withLock {
                 var work = items
@@ -381,6 +382,46 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
             }
             return true
         }
+    }
+
+    /// Whether `syncInline` applies (`appendfsync always`).
+    public var syncsOnLoop: Bool { lock.withLock { _policy == .always } }
+
+    /// `always`: writes and fsyncs what is buffered, up to change `sequence` at least, from the
+    /// caller's thread: an event loop at the end of its tick, once for every connection that
+    /// ran commands in it (Redis's `beforeSleep`: one fsync per loop iteration, however many
+    /// clients wrote). Returns whether `sequence` is acknowledged (fsynced) now; false leaves
+    /// it to the thread.
+    public func syncInline(through sequence: UInt64) -> Bool {
+        let done: Bool = io.withLock {
+            let (bytes, upTo, proceed) = lock.withLock { () -> ([UInt8], UInt64, Bool) in
+                guard _policy == .always, items.isEmpty else { return ([], 0, false) }
+                if synced >= sequence { return ([], 0, true) }
+                let bytes = buffer
+                buffer = []
+                return (bytes, appended, true)
+            }
+            guard proceed else { return false }
+            if !bytes.isEmpty, let error = writeBatch(bytes) {
+                lock.withLock {
+                    items.insert(.bytes(bytes), at: 0)
+                    _lastWriteError = error
+                }
+                wake.signal()
+                return false
+            }
+            lock.withLock {
+                written = max(written, upTo)
+                _lastWriteError = nil
+            }
+            guard fsyncNow(force: false) else { return false }
+            return lock.withLock {
+                synced = max(synced, upTo)
+                return synced >= sequence
+            }
+        }
+        fireWaiters()
+        return done
     }
 
     /// fsyncs the current file; returns whether it succeeded (or there was nothing to do).
