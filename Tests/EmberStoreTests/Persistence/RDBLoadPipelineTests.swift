@@ -41,6 +41,14 @@ final class RDBLoadPipelineTests: XCTestCase {
         XCTAssertThrowsError(try engine.lock.withLock { try engine.loadRDB(file(resizeKeys: [0], keys: keys), now: 0) }) { error in
             XCTAssertTrue("\(error)".contains("duplicated key 'k7'"), "\(error)")
         }
+        // Stopped early, with batches still queued: the decoder is let go and the queue freed
+        // cleanly (libdispatch traps on a semaphore released below its initial value).
+        for _ in 0..<20 {
+            let early = [("dup", "1"), ("dup", "2")] + (0..<40_000).map { ("e\($0)", "v") }
+            let fresh = Engine()
+            XCTAssertThrowsError(try fresh.lock.withLock { try fresh.loadRDB(file(resizeKeys: [0], keys: early), now: 0) })
+        }
+        usleep(200_000)
     }
 
     func testTruncatedFileIsAnErrorFromTheDecoderThread() {

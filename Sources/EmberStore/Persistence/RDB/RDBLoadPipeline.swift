@@ -79,8 +79,15 @@ enum RDBLoadPipeline {
         private let lock = NIOLock()
         private var messages: [Message] = []
         private var abandoned = false
-        private let free = DispatchSemaphore(value: HandOff.capacity)
+        // Both start at 0 (the room is signalled in `init`): libdispatch traps when a semaphore
+        // is released with a value below the one it was created with, which `free` would be
+        // after a load the consumer abandoned (a fuzzer finding).
+        private let free = DispatchSemaphore(value: 0)
         private let ready = DispatchSemaphore(value: 0)
+
+        init() {
+            for _ in 0..<HandOff.capacity { free.signal() }
+        }
 
         func put(_ message: Message) throws {
             free.wait()
