@@ -35,13 +35,14 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var awaitingUnblock = false
     @exclusivity(unchecked) private var blockTimeout: Scheduled<Void>?
     /// Replies that may go out only once the AOF acknowledges the changes before them
-    /// (`appendfsync always`: fsynced), in order; later replies queue behind them.
+    /// (`appendfsync always`: fsynced; otherwise written), in order; later replies queue behind them.
     @exclusivity(unchecked) private var heldReplies: [(buffer: ByteBuffer, sequence: UInt64)] = []
     @exclusivity(unchecked) private var closeWhenReleased = false
-    /// `appendfsync always`: the change the held replies of this tick wait for, fsynced by the
-    /// event loop at the end of the tick (`FlushCoalescer`) for every connection at once; 0
-    /// when none. Set only while a read is being handled, so a flush is sure to follow.
-    @exclusivity(unchecked) private(set) var sequenceToSyncAtEndOfTick: UInt64 = 0
+    /// The change the held replies of this tick wait for, written (and with `appendfsync
+    /// always` fsynced) by the event loop at the end of the tick (`FlushCoalescer`) for every
+    /// connection at once; 0 when none. Set only while a read is being handled, so a flush is
+    /// sure to follow.
+    @exclusivity(unchecked) private(set) var sequenceDueAtEndOfTick: UInt64 = 0
     @exclusivity(unchecked) private var handlingRead = false
     var aofWriter: AOFWriter? { engine.appendOnly.writer }
 
@@ -147,9 +148,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Called by the coalescer at the end of the event loop tick.
     func flushNow() {
         flushScheduled = false
-        if sequenceToSyncAtEndOfTick > 0 {
-            // The coalescer has just fsynced (or failed to, and the thread takes over).
-            sequenceToSyncAtEndOfTick = 0
+        if sequenceDueAtEndOfTick > 0 {
+            // The coalescer has just written (or failed to, and the thread takes over).
+            sequenceDueAtEndOfTick = 0
             releaseHeldReplies(context: nil)
             return
         }
@@ -270,17 +271,24 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Writes `buffer` now, or once the AOF has acknowledged change `sequence` (0: none) and
     /// every reply held before it has gone.
     private func send(_ buffer: ByteBuffer, after sequence: UInt64, context: ChannelHandlerContext) {
-        // everysec and no: this loop writes the batch's changes itself, so the reply goes now.
-        if heldReplies.isEmpty && (sequence == 0 || engine.appendOnly.writer.map { $0.writeInline(through: sequence) || $0.isAcknowledged(sequence) } ?? true) {
+        let writer = sequence == 0 ? nil : engine.appendOnly.writer
+        if heldReplies.isEmpty && (writer == nil || writer!.isAcknowledged(sequence)) {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        // While a read is handled, the changes of every connection this tick go to the file in
+        // one write (and fsync) at its end, before any of their replies (Redis's beforeSleep).
+        if handlingRead, heldReplies.isEmpty || sequenceDueAtEndOfTick > 0 {
+            heldReplies.append((buffer, sequence))
+            sequenceDueAtEndOfTick = max(sequenceDueAtEndOfTick, sequence)
+            return
+        }
+        // Outside a read (a blocked client served): everysec and no write the change now.
+        if heldReplies.isEmpty, let writer, writer.writeInline(through: sequence) {
             context.write(wrapOutboundOut(buffer), promise: nil)
             return
         }
         heldReplies.append((buffer, sequence))
-        if handlingRead, sequence != 0, heldReplies.count == 1 || sequenceToSyncAtEndOfTick > 0,
-           engine.appendOnly.writer?.syncsOnLoop == true {
-            sequenceToSyncAtEndOfTick = max(sequenceToSyncAtEndOfTick, sequence)
-            return
-        }
         if heldReplies.count == 1 { awaitAcknowledgement(of: sequence, context: context) }
     }
 

@@ -24,15 +24,15 @@ final class FlushCoalescer: @unchecked Sendable {
 
     private func flushPending() {
         swap(&pending, &flushing)
-        // `appendfsync always`: one write and fsync for every connection of this tick, before
-        // any of their replies goes out.
+        // The AOF: one write (and with `appendfsync always` one fsync) for every connection of
+        // this tick, before any of their replies goes out.
         var sequence: UInt64 = 0
         var writer: AOFWriter?
-        for handler in flushing where handler.sequenceToSyncAtEndOfTick > sequence {
-            sequence = handler.sequenceToSyncAtEndOfTick
+        for handler in flushing where handler.sequenceDueAtEndOfTick > sequence {
+            sequence = handler.sequenceDueAtEndOfTick
             writer = handler.aofWriter
         }
-        if sequence > 0, let writer { _ = writer.syncInline(through: sequence) }
+        if sequence > 0, let writer { _ = writer.completeInline(through: sequence) }
         for handler in flushing { handler.flushNow() }
         flushing.removeAll(keepingCapacity: true)
     }

@@ -235,3 +235,36 @@ def test_replica_gets_the_plain_rdb_when_files_are_encrypted(server_factory, tmp
     client.set("after", "1")
     assert _next_command(conn) == [b"select", b"0"]
     assert _next_command(conn) == [b"set", b"after", b"1"]
+
+
+def _wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_rdb_del_sync_files_removes_the_file_made_for_a_replica(server_factory):
+    # Neither save points nor the AOF: the snapshot exists only for the replica, and goes once
+    # the replica has it.
+    server = server_factory.start(["--save", "", "--appendonly", "no", "--rdb-del-sync-files", "yes"])
+    server.client().set("k", "v")
+    client, conn = _attach(server)
+    assert b"k" in _read_snapshot(conn)
+    assert _wait_until(lambda: not (server.workdir / "dump.rdb").exists())
+    assert client.get("k") == b"v"
+
+
+def test_rdb_del_sync_files_keeps_the_file_when_persistence_is_on(server_factory):
+    for extra in (["--save", "", "--rdb-del-sync-files", "no"], ["--save", "3600", "1", "--rdb-del-sync-files", "yes"]):
+        server = server_factory.start(["--appendonly", "no", *extra])
+        server.client().set("k", "v")
+        client, conn = _attach(server)
+        assert b"k" in _read_snapshot(conn)
+        # Two replication cron rounds: Redis would have removed it by then.
+        time.sleep(2.5)
+        assert (server.workdir / "dump.rdb").exists(), extra
+        conn.close()
+        server.stop()

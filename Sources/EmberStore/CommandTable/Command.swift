@@ -15,11 +15,17 @@ public final class Command: @unchecked Sendable {
     public var microseconds: Int64 { nanoseconds / 1000 }
     @exclusivity(unchecked) public var rejectedCalls: Int64 = 0
     @exclusivity(unchecked) public var failedCalls: Int64 = 0
+    /// How its changes propagate (see `DeterministicForm`).
+    let replay: DeterministicForm.Rule
+    /// PING, the one command that is not a write and still meets a disk error (MISCONF).
+    let isPing: Bool
 
     init(spec: CommandSpec, handler: CommandHandler?) {
         self.spec = spec
         self.name = spec.name
         self.handler = handler
+        self.replay = DeterministicForm.Rule(name: spec.name)
+        self.isPing = spec.name == "ping"
     }
 
     /// The spec as COMMAND reports it: with the subcommands Ember serves, by name.

@@ -44,7 +44,7 @@ extension Engine {
         case .authentication:
             if !client.isAuthenticated && !flags.contains(.noAuth) { return Errors.noAuth }
         case .diskError:
-            guard flags.contains(.write) || command.name == "ping" else { return nil }
+            guard flags.contains(.write) || command.isPing else { return nil }
             if persistenceState.refusesWrites(stopWritesOnError: config.persistence.stopWritesOnBgsaveError) {
                 return Errors.diskError
             }

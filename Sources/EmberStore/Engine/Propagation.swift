@@ -47,7 +47,7 @@ public final class Propagation: @unchecked Sendable {
             transactionOps.removeAll()
             return
         }
-        if command.name == "exec" {
+        if case .exec = command.replay {
             let ops = transactionOps
             transactionOps.removeAll()
             emitAtomically(ops)
@@ -55,6 +55,16 @@ public final class Propagation: @unchecked Sendable {
         }
         guard command.spec.flags.contains(.write) else { return }
         if case .error? = reply { return }
+        // Most changes replay as given: no rewrite, no array of one.
+        if command.replay.replaysAsGiven(context.args) {
+            let op = PropagatedCommand(db: context.db, args: context.args)
+            if context.client.executingTransaction {
+                transactionOps.append(op)
+            } else {
+                emit(op)
+            }
+            return
+        }
         let ops = DeterministicForm.rewrite(command.name, context, reply: reply).map {
             PropagatedCommand(db: context.db, args: $0)
         }

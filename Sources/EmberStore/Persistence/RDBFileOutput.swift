@@ -25,13 +25,23 @@ public struct RDBFileOutput: RDBOutput {
     private var pending: [UInt8] = []
     /// Plaintext per chunk of an encrypted file.
     static let sealedChunkLength = 64 * 1024
+    /// `rdb-save-incremental-fsync` / `aof-rewrite-incremental-fsync`: the file is synced each
+    /// time this many bytes were written since the last sync (Redis's REDIS_AUTOSYNC_BYTES),
+    /// so the kernel never holds a snapshot's worth of dirty pages to flush at once at the end.
+    public static let incrementalSyncBytes = 4 * 1024 * 1024
+    private let syncEvery: Int?
+    private var unsynced = 0
+    /// How many incremental syncs were made (the final one in `commit` not counted).
+    public private(set) var incrementalSyncs = 0
 
-    /// Creates (truncates) `path` for writing, encrypted with `key` when one is given.
-    public init(creating path: String, encryptingWith key: EncryptionKey? = nil) throws {
+    /// Creates (truncates) `path` for writing, encrypted with `key` when one is given, synced
+    /// every `syncEvery` bytes when given.
+    public init(creating path: String, encryptingWith key: EncryptionKey? = nil, syncEvery: Int? = nil) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw PersistenceIOError("Failed opening the temp RDB file", path) }
         self.path = path
         self.descriptor = descriptor
+        self.syncEvery = syncEvery
         if let key {
             let sealer = ChunkSealer(key: key)
             self.sealer = sealer
@@ -70,7 +80,7 @@ public struct RDBFileOutput: RDBOutput {
         try frame.withUnsafeBytes { try writeToFile($0) }
     }
 
-    private func writeToFile(_ chunk: UnsafeRawBufferPointer) throws {
+    private mutating func writeToFile(_ chunk: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < chunk.count {
             let written = Glibc.write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
@@ -79,6 +89,13 @@ public struct RDBFileOutput: RDBOutput {
                 throw PersistenceIOError("Write error saving DB on disk", path)
             }
             offset += written
+        }
+        guard let syncEvery else { return }
+        unsynced += chunk.count
+        if unsynced >= syncEvery {
+            if fdatasync(descriptor) != 0 { throw PersistenceIOError("fsync", path) }
+            unsynced = 0
+            incrementalSyncs += 1
         }
     }
 

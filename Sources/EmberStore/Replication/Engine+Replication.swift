@@ -50,6 +50,8 @@ extension Engine {
         for link in waiting { announceFullResync(link) }
         if startBackgroundSave(now: now) != .started {
             for link in waiting { link.transport.close() }
+        } else {
+            replication.snapshotMadeForReplicas = true
         }
     }
 
@@ -131,7 +133,26 @@ extension Engine {
                 replication.snapshotSent(to: link)
                 log(.notice, "Synchronization with replica \(link.address) succeeded")
             }
+            removeSnapshotUsedOnlyForReplicas()
         }
+    }
+
+    /// `rdb-del-sync-files`: on a server with neither save points nor the AOF, the file written
+    /// only to feed replicas is removed once no replica waits for it or reads it, so no copy of
+    /// the data stays on disk (Redis's removeRDBUsedToSyncReplicas). The caller holds the lock.
+    func removeSnapshotUsedOnlyForReplicas() {
+        guard config.persistence.rdbDelSyncFiles else {
+            replication.snapshotMadeForReplicas = false
+            return
+        }
+        guard replication.snapshotMadeForReplicas, config.persistence.savePoints.isEmpty, !appendOnly.enabled, !appendOnly.waitingForRewrite,
+              !persistenceState.backgroundSaveInProgress,
+              replication.replicas.allSatisfy({ $0.state == .online }) else { return }
+        var status = stat()
+        guard lstat(rdbPath, &status) == 0 else { return }
+        replication.snapshotMadeForReplicas = false
+        log(.notice, "Removing the RDB file used to feed replicas in a persistence-less instance")
+        unlink(rdbPath)
     }
 
     /// The whole encrypted snapshot, read and decrypted; nil when either fails.
@@ -159,5 +180,6 @@ extension Engine {
     func replicationCron(now: Int64) {
         replication.cron(nowSeconds: now / 1000, pingPeriod: config.replicationPingPeriod)
         startReplicaSnapshotIfPossible(now: now)
+        removeSnapshotUsedOnlyForReplicas()
     }
 }

@@ -18,6 +18,9 @@ public final class ReplicationState: PropagationConsumer, @unchecked Sendable {
     /// Bytes of stream produced since start-up (`master_repl_offset`).
     public private(set) var offset: Int64 = 0
     public private(set) var replicas: [ReplicaLink] = []
+    /// The file at `dbfilename` was written to feed replicas (Redis's RDBGeneratedByReplication),
+    /// so `rdb-del-sync-files` may remove it.
+    var snapshotMadeForReplicas = false
     /// The database the stream last selected; -1 makes the next change select its own.
     private var streamDB = -1
     /// Seconds the replication cron has run (Redis's `replication_cron_loops`), and the last.

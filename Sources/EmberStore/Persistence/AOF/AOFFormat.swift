@@ -7,13 +7,16 @@ public enum AOFFormat {
     public static func append(_ args: [Bytes], to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "*"))
         appendDecimal(args.count, to: &buffer)
-        buffer += [13, 10]
+        buffer.append(13)
+        buffer.append(10)
         for arg in args {
             buffer.append(UInt8(ascii: "$"))
             appendDecimal(arg.count, to: &buffer)
-            buffer += [13, 10]
+            buffer.append(13)
+            buffer.append(10)
             arg.withUnsafeBytes { buffer.append(contentsOf: $0) }
-            buffer += [13, 10]
+            buffer.append(13)
+            buffer.append(10)
         }
     }
 
@@ -28,12 +31,23 @@ public enum AOFFormat {
         Array("#TS:\(seconds)\r\n".utf8)
     }
 
+    /// A count or length (never negative) in decimal, without a String on the way.
     static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
         if value < 10 {
-            buffer.append(UInt8(48 + value))
+            buffer.append(UInt8(truncatingIfNeeded: 48 + max(value, 0)))
             return
         }
-        buffer += Array(String(value).utf8)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var rest = UInt(value)
+            var start = raw.count
+            while rest > 0 {
+                start -= 1
+                raw[start] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                rest /= 10
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start...]))
+        }
     }
 }
 

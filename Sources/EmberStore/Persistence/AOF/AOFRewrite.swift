@@ -73,6 +73,7 @@ extension Engine {
         let finished = aofPath("temp-rewriteaof-bg-\(getpid()).done")
         let preamble = config.persistence.aofUseRDBPreamble
         let databaseCount = config.databases
+        let syncEvery = config.persistence.aofRewriteIncrementalFsync ? RDBFileOutput.incrementalSyncBytes : nil
         let keys = Result<EncryptionKeyRing?, any Error> { try encryptionKeys() }
         let job = BackgroundSaveJob(engine: self, cursors: cursors, options: options, now: now, dirtyAtStart: dirty,
                                     temporaryPath: temporary, sealingKey: keys.map { $0?.current }, destination: finished,
@@ -80,7 +81,7 @@ extension Engine {
             var failure = failure
             if failure == nil && !preamble {
                 // Without the preamble the base is commands: converted from the snapshot, off the lock.
-                do { try Self.convertRDBToCommands(finished, databases: databaseCount, keys: keys.get()) } catch { failure = error }
+                do { try Self.convertRDBToCommands(finished, databases: databaseCount, keys: keys.get(), syncEvery: syncEvery) } catch { failure = error }
             }
             lock.withLock { finishAOFRewrite(generation: generation, file: finished, preamble: preamble, failure: failure) }
         }
@@ -159,7 +160,7 @@ extension Engine {
 
     /// Rewrites an RDB file as the commands that rebuild it (an AOF base without RDB preamble),
     /// decrypted and encrypted again with `keys` when encryption is on.
-    static func convertRDBToCommands(_ path: String, databases: Int, keys: EncryptionKeyRing?) throws {
+    static func convertRDBToCommands(_ path: String, databases: Int, keys: EncryptionKeyRing?, syncEvery: Int?) throws {
         guard var bytes = try PersistenceFiles.read(path) else { throw PersistenceIOError(message: "the rewritten base \(path) vanished") }
         if EncryptedFileFormat.isEncrypted(bytes) {
             let opened = try EncryptedFileReader.open(bytes, keys: keys)
@@ -177,6 +178,6 @@ extension Engine {
                 AOFFormat.append(command, to: &output)
             }
         }
-        try PersistenceFiles.writeAtomically(path, bytes: output, temporary: path + ".tmp", encryptingWith: keys?.current)
+        try PersistenceFiles.writeAtomically(path, bytes: output, temporary: path + ".tmp", encryptingWith: keys?.current, syncEvery: syncEvery)
     }
 }

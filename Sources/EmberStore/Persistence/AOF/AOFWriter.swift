@@ -202,6 +202,10 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
         set { lock.withLock { _suspendFsync = newValue } }
     }
 
+    /// The last write's error, nil once a write succeeds again (checked before every write
+    /// command: MISCONF).
+    var lastWriteError: String? { lock.withLock { _lastWriteError } }
+
     /// Statistics for INFO persistence.
     struct Status {
         var lastWriteError: String?
@@ -384,8 +388,13 @@ public final class AOFWriter: PropagationConsumer, @unchecked Sendable {
         }
     }
 
-    /// Whether `syncInline` applies (`appendfsync always`).
-    public var syncsOnLoop: Bool { lock.withLock { _policy == .always } }
+    /// What an event loop does at the end of its tick for the changes of its connections:
+    /// `syncInline` with `always`, `writeInline` otherwise. Returns whether `sequence` is
+    /// acknowledged now; false leaves it to the thread.
+    public func completeInline(through sequence: UInt64) -> Bool {
+        let always = lock.withLock { _policy == .always }
+        return always ? syncInline(through: sequence) : writeInline(through: sequence)
+    }
 
     /// `always`: writes and fsyncs what is buffered, up to change `sequence` at least, from the
     /// caller's thread: an event loop at the end of its tick, once for every connection that

@@ -147,7 +147,7 @@ extension Engine {
     }
 
     /// `MISCONF`-style refusal: the last write to the AOF failed (Redis refuses writes then).
-    public var appendOnlyWriteError: String? { appendOnly.writer?.status.lastWriteError }
+    public var appendOnlyWriteError: String? { appendOnly.writer?.lastWriteError }
 
     // MARK: - Opening at start-up
 
@@ -354,11 +354,18 @@ extension PersistenceFiles {
 
     /// Writes `bytes` (encrypted with `key` when given) to a temporary file, fsyncs it, renames
     /// it over `path` and fsyncs the directory.
-    static func writeAtomically(_ path: String, bytes: [UInt8], temporary: String? = nil, encryptingWith key: EncryptionKey? = nil) throws {
+    /// With `syncEvery` the bytes go out in pieces of that size, each synced.
+    static func writeAtomically(_ path: String, bytes: [UInt8], temporary: String? = nil, encryptingWith key: EncryptionKey? = nil,
+                                syncEvery: Int? = nil) throws {
         let temporary = temporary ?? directory(of: path) + "/temp-" + String(path.split(separator: "/").last ?? "file")
-        var output = try RDBFileOutput(creating: temporary, encryptingWith: key)
+        var output = try RDBFileOutput(creating: temporary, encryptingWith: key, syncEvery: syncEvery)
         do {
-            try bytes.withUnsafeBytes { try output.write($0) }
+            try bytes.withUnsafeBytes { all in
+                let piece = syncEvery ?? max(all.count, 1)
+                for start in stride(from: 0, to: all.count, by: piece) {
+                    try output.write(UnsafeRawBufferPointer(rebasing: all[start..<min(start + piece, all.count)]))
+                }
+            }
             try output.finish()
             try output.commit()
         } catch {

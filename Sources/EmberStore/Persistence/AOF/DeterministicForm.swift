@@ -15,6 +15,44 @@ import Darwin
 enum DeterministicForm {
     static let pxat = Bytes("PXAT")
 
+    /// How a command's change leaves, decided once per command from its name (`Command.replay`)
+    /// so that propagating compares no strings.
+    enum Rule: Sendable {
+        /// As given: the arguments are the replay.
+        case asGiven
+        /// SET: as given unless it has options (expiries made absolute, GET dropped).
+        case set
+        /// Rewritten by `rewrite`.
+        case rewritten
+        /// EXEC: the transaction's queued changes, wrapped in MULTI/EXEC.
+        case exec
+
+        init(name: String) {
+            switch name {
+            case "set": self = .set
+            case "exec": self = .exec
+            case _ where DeterministicForm.rewrittenNames.contains(name): self = .rewritten
+            default: self = .asGiven
+            }
+        }
+
+        /// Whether a command with these arguments replays exactly as given.
+        func replaysAsGiven(_ args: [Bytes]) -> Bool {
+            switch self {
+            case .asGiven: return true
+            case .set: return args.count <= 3
+            case .rewritten, .exec: return false
+            }
+        }
+    }
+
+    /// The commands `rewrite` changes (every case of its switch but `default`).
+    static let rewrittenNames: Set<String> = [
+        "set", "setex", "psetex", "getex", "getdel", "getset", "expire", "pexpire", "expireat", "pexpireat",
+        "incrbyfloat", "hincrbyfloat", "spop", "blpop", "brpop", "blmove", "brpoplpush", "lmpop", "blmpop",
+        "zmpop", "bzmpop", "bzpopmin", "bzpopmax", "restore",
+    ]
+
     /// The commands that replay `name`'s change (usually one).
     static func rewrite(_ name: String, _ context: CommandContext, reply: Reply?) -> [[Bytes]] {
         let args = context.args

@@ -33,7 +33,8 @@ extension Engine {
         let dirtyAtStart = dirty
         persistenceState.lastSaveAttempt = now / 1000
         do {
-            let output = try RDBFileOutput(creating: temporary, encryptingWith: try sealingKey())
+            let output = try RDBFileOutput(creating: temporary, encryptingWith: try sealingKey(),
+                                           syncEvery: config.persistence.rdbSaveIncrementalFsync ? RDBFileOutput.incrementalSyncBytes : nil)
             var writer = RDBWriter(output: output, options: RDBWriteOptions(configuration: config))
             do {
                 try writeRDB(to: &writer, now: now, usedMemory: 0)
@@ -112,6 +113,8 @@ final class BackgroundSaveJob: @unchecked Sendable {
     private let aofBase: Bool
     /// Called instead of the BGSAVE bookkeeping when set (an AOF rewrite's base): nil on success.
     private let completion: (@Sendable ((any Error)?) -> Void)?
+    /// `rdb-save-incremental-fsync` or, for an AOF base, `aof-rewrite-incremental-fsync`.
+    private let syncEvery: Int?
     /// Longest time one slice holds the engine lock.
     static let sliceNanoseconds: UInt64 = 500_000
 
@@ -128,6 +131,9 @@ final class BackgroundSaveJob: @unchecked Sendable {
         self.now = now
         self.dirtyAtStart = dirtyAtStart
         self.temporaryPath = temporaryPath
+        let persistence = engine.config.persistence
+        let incremental = aofBase ? persistence.aofRewriteIncrementalFsync : persistence.rdbSaveIncrementalFsync
+        self.syncEvery = incremental ? RDBFileOutput.incrementalSyncBytes : nil
     }
 
     /// The first error; after it the walk goes on without writing.
@@ -137,7 +143,8 @@ final class BackgroundSaveJob: @unchecked Sendable {
         let started = Clock.monotonicNanoseconds()
         var writer: RDBWriter<RDBFileOutput>?
         do {
-            writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath, encryptingWith: try sealingKey.get()), options: options)
+            writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath, encryptingWith: try sealingKey.get(), syncEvery: syncEvery),
+                               options: options)
             try writer!.writeHeader(RDBHeader(creationTime: now / 1000, aofBase: aofBase))
         } catch {
             failure = error
