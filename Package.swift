@@ -23,9 +23,9 @@ let package = Package(
     targets: [
         .target(
             name: "EmberRESP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["CEmberSystem", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        // System facts Swift's Glibc module does not import: mallinfo2, the time-stamp counter.
+        // System facts Swift's Glibc module does not import: mallinfo2, the time-stamp counter, snprintf of a double.
         .target(name: "CEmberSystem"),
         .target(
             name: "EmberStore",

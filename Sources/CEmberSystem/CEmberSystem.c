@@ -46,3 +46,10 @@ int cember_tsc_is_invariant(void) {
     return 0;
 #endif
 }
+
+int cember_format_double(char *buffer, size_t capacity, const char *format, double value) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    return snprintf(buffer, capacity, format, value);
+#pragma GCC diagnostic pop
+}

@@ -1,3 +1,4 @@
+import CEmberSystem
 import NIOCore
 
 /// The protocol a connection speaks, chosen with HELLO.
@@ -220,7 +221,7 @@ public func formatDouble(_ value: Double) -> String {
 /// Formats through the C library so the digits match Redis's `snprintf` exactly.
 public func formatCDouble(_ value: Double, format: String) -> String {
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-        let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 64, format, $0) }
+        let written = cember_format_double(buffer.baseAddress!, 64, format, value)
         return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(max(0, min(written, 63)))), as: UTF8.self)
     }
 }

@@ -15,4 +15,8 @@ unsigned long long cember_tsc(void);
 /// (the constant_tsc and nonstop_tsc CPU flags), as Redis checks before using it.
 int cember_tsc_is_invariant(void);
 
+/// snprintf(buffer, capacity, format, value) for one double, so Swift formats numbers the way
+/// Redis does (`%.17g`) without building a va_list of existentials per call.
+int cember_format_double(char *buffer, size_t capacity, const char *format, double value);
+
 #endif

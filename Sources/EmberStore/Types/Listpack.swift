@@ -30,6 +30,22 @@ public struct Listpack: @unchecked Sendable {
 
     public init() { buffer = Self.allocate(capacity: 0) }
 
+    /// An empty listpack with room for `byteCount` bytes of entries (length prefixes included,
+    /// see `encodedSize(ofEntry:)`), for building one whose size is known up front: a loader
+    /// fills it with `appendReserved` in one allocation.
+    public init(reservingCapacity byteCount: Int) { buffer = Self.allocate(capacity: max(byteCount, 0)) }
+
+    /// The bytes an entry of `length` bytes takes, its prefix included.
+    public static func encodedSize(ofEntry length: Int) -> Int {
+        var prefix = 1
+        var rest = UInt(max(length, 0)) >> 7
+        while rest != 0 {
+            prefix += 1
+            rest >>= 7
+        }
+        return prefix + length
+    }
+
     private static func allocate(capacity: Int) -> Buffer {
         let created = Buffer.create(minimumCapacity: capacity) { _ in Header(used: 0, count: 0) }
         return unsafeDowncast(created, to: Buffer.self)
@@ -89,6 +105,32 @@ public struct Listpack: @unchecked Sendable {
     public mutating func append(_ bytes: Bytes) {
         replaceBytes(endIndex..<endIndex, with: bytes)
         buffer.sizes.count += 1
+    }
+
+    /// Appends an entry into the room `init(reservingCapacity:)` made, without the
+    /// shrink-to-fit `append` does; grows (doubling) when the room is used up.
+    public mutating func appendReserved(_ entry: UnsafeRawBufferPointer) {
+        var prefix: (UInt64, UInt16) = (0, 0)
+        let prefixLength = Self.encodePrefix(entry.count, into: &prefix)
+        let used = endIndex
+        let newUsed = used + prefixLength + entry.count
+        if !isKnownUniquelyReferenced(&buffer) || newUsed > buffer.capacity {
+            let target = Self.allocate(capacity: max(newUsed, buffer.capacity * 2))
+            buffer.withUnsafeMutablePointerToElements { old in
+                target.withUnsafeMutablePointerToElements { new in new.update(from: old, count: used) }
+            }
+            target.sizes = buffer.sizes
+            buffer = target
+        }
+        buffer.withUnsafeMutablePointerToElements { bytes in
+            withUnsafeBytes(of: &prefix) { encoded in
+                UnsafeMutableRawPointer(bytes + used).copyMemory(from: encoded.baseAddress!, byteCount: prefixLength)
+            }
+            if let base = entry.baseAddress, entry.count > 0 {
+                UnsafeMutableRawPointer(bytes + used + prefixLength).copyMemory(from: base, byteCount: entry.count)
+            }
+        }
+        buffer.sizes = Header(used: UInt32(truncatingIfNeeded: newUsed), count: buffer.sizes.count + 1)
     }
 
     /// Replaces the entry at `offset` with `bytes`.

@@ -21,9 +21,14 @@ public final class SortedSetValue: @unchecked Sendable {
 
     /// A set holding `entries` (distinct members), in the encoding Redis picks for a result of
     /// that size (ZUNIONSTORE, ZRANGESTORE and the like).
-    public init(sortedEntries entries: [ScoredMember], limits: CollectionLimits) {
+    public init(sortedEntries entries: consuming [ScoredMember], limits: CollectionLimits) {
         if entries.count <= limits.zsetMaxListpackEntries && entries.allSatisfy({ $0.member.count <= limits.zsetMaxListpackValue }) {
-            compact = entries.map { ScoredMember(score: Self.listpackScore($0.score), member: $0.member) }
+            // In place when the caller gave its array up (a loader's).
+            var compact = consume entries
+            for position in compact.indices where compact[position].score == 0 {
+                compact[position].score = Self.listpackScore(compact[position].score)
+            }
+            self.compact = compact
         } else {
             let index = Index()
             for entry in entries {

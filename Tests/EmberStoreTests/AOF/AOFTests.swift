@@ -197,6 +197,28 @@ final class AppendOnlyEngineTests: XCTestCase {
         engine.lock.withLock { engine.flushAppendOnlyForShutdown() }
     }
 
+    func testCommandsOutsideTheRewrittenListReplayAsGiven() {
+        // `Rule` decides once per command whether propagation may skip `rewrite`: every name
+        // `rewrite` handles must be listed, which this checks with several argument shapes.
+        let engine = Engine()
+        let client = engine.lock.withLock { engine.makeClient() }
+        let names = Set(engine.allCommands.map(\.name))
+        for name in DeterministicForm.rewrittenNames { XCTAssertTrue(names.contains(name), name) }
+        for command in engine.allCommands where !DeterministicForm.rewrittenNames.contains(command.name) {
+            XCTAssertFalse(command.name == "set")
+            for shape in [["k"], ["k", "1"], ["k", "1", "2"], ["k", "0", "1", "k", "LEFT", "COUNT", "5"]] {
+                let args = [Bytes(command.name.uppercased())] + shape.map { Bytes($0) }
+                let context = CommandContext(engine: engine, client: client, args: args, now: Clock.milliseconds())
+                let replay = engine.lock.withLock { DeterministicForm.rewrite(command.name, context, reply: nil) }
+                XCTAssertEqual(replay.map { $0.map(\.string) }, [args.map(\.string)], command.name)
+            }
+            if command.name != "exec" { XCTAssertTrue(command.replay.replaysAsGiven([Bytes("X"), Bytes("k")]), command.name) }
+        }
+        let set = engine.allCommands.first { $0.name == "set" }!
+        XCTAssertTrue(set.replay.replaysAsGiven(["SET", "k", "v"].map { Bytes($0) }))
+        XCTAssertFalse(set.replay.replaysAsGiven(["SET", "k", "v", "EX", "1"].map { Bytes($0) }))
+    }
+
     func testPopsWithTheirReplies() {
         let engine = Engine()
         let client = engine.lock.withLock { engine.makeClient() }

@@ -83,6 +83,25 @@ final class RDBPrimitivesTests: XCTestCase {
         XCTAssertNil(LZF.compress(noise, limit: noise.count - 4))
     }
 
+    func testReusedCompressorGivesWhatAFreshTableGives() {
+        // One compressor for a whole save: entries left by earlier inputs must not change the
+        // output (a fresh table per input is the reference), nor leak matches into it.
+        var random = SystemRandomNumberGenerator()
+        var compressor = LZFCompressor()
+        for round in 0..<300 {
+            let length = Int.random(in: 0..<3000, using: &random)
+            let alphabet = UInt8(round % 3 == 0 ? 255 : 4)
+            let sample = (0..<length).map { _ in UInt8.random(in: 0...alphabet, using: &random) }
+            var reused: [UInt8] = [9, 9]  // appended after what is there
+            let fitted = sample.withUnsafeBytes { compressor.compress($0, limit: max(length - 4, 0), into: &reused) }
+            let fresh = LZF.compress(sample, limit: max(length - 4, 0))
+            XCTAssertEqual(fitted, fresh != nil)
+            XCTAssertEqual(Array(reused.dropFirst(2)), fresh ?? [])
+            XCTAssertEqual(Array(reused.prefix(2)), [9, 9])
+            if let fresh { XCTAssertEqual(LZF.decompress(fresh, length: length), sample) }
+        }
+    }
+
     func testLZFRejectsMalformedStreams() {
         XCTAssertNil(LZF.decompress([0x05, 1, 2], length: 6))  // literal run past the input
         XCTAssertNil(LZF.decompress([0x20, 0x00], length: 3))  // reference before any output

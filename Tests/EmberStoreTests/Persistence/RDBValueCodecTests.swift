@@ -268,6 +268,37 @@ final class RDBValueCodecTests: XCTestCase {
         for text in ["a", "1", "a", "2"] { pack.append(Bytes(text)) }
         XCTAssertThrowsError(try RDBTestSupport.decode(type: T.hashListpack, body: RDBTestSupport.rdbString(pack.finish())))
         XCTAssertThrowsError(try RDBTestSupport.decode(type: T.zsetListpack, body: RDBTestSupport.rdbString(pack.finish())))
+        // Integer fields, and a hash past 16 fields (found through a set, not pairwise).
+        var integers = RedisListpack.Builder()
+        for text in ["7", "a", "8", "b", "7", "c"] { integers.append(Bytes(text)) }
+        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.hashListpack, body: RDBTestSupport.rdbString(integers.finish())))
+        var wide = RedisListpack.Builder()
+        for index in 0..<40 { wide.append(Bytes("f\(index % 39)")); wide.append(Bytes("v")) }
+        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.hashListpack, body: RDBTestSupport.rdbString(wide.finish())))
+        // A hostile listpack holding 12 as an integer and "12" as a string: the same field.
+        let mixed: [UInt8] = [19, 0, 0, 0, 4, 0, 0x0C, 0x01, 0x81, 0x78, 0x02, 0x82, 0x31, 0x32, 0x03, 0x81, 0x79, 0x02, 0xFF]
+        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.hashListpack, body: RDBTestSupport.rdbString(mixed)))
+    }
+
+    func testPackedHashesLoadCompactFromTheBlob() throws {
+        var pack = RedisListpack.Builder()
+        let pairs = [("n", "-12345"), ("big", "9223372036854775807"), ("", "empty"), ("t", String(repeating: "z", count: 64))]
+        for (field, value) in pairs {
+            pack.append(Bytes(field))
+            pack.append(Bytes(value))
+        }
+        let value = try RDBTestSupport.decode(type: T.hashListpack, body: RDBTestSupport.rdbString(pack.finish()))
+        guard case .hash(let hash)? = value else { return XCTFail("\(String(describing: value))") }
+        XCTAssertEqual(hash.encodingName, "listpack")
+        for (field, expected) in pairs { XCTAssertEqual(hash.value(for: Bytes(field)), Bytes(expected)) }
+        // A value past hash-max-listpack-value (64) makes it a table.
+        var long = RedisListpack.Builder()
+        long.append(Bytes("f"))
+        long.append(Bytes(String(repeating: "z", count: 65)))
+        guard case .hash(let table)? = try RDBTestSupport.decode(type: T.hashListpack, body: RDBTestSupport.rdbString(long.finish())) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(table.encodingName, "hashtable")
     }
 
     func testDeepValidationCatchesWhatTheShallowCheckLets_through() throws {

@@ -1,3 +1,4 @@
+import CEmberSystem
 import EmberRESP
 
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ enum RedisDigest {
     /// the shortest round-trip text ZSCORE replies with).
     static func mix(_ digest: inout DigestBytes, score: Double) {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-            let written = withVaList([score]) { vsnprintf(buffer.baseAddress!, 64, "%.17g", $0) }
+            let written = cember_format_double(buffer.baseAddress!, 64, "%.17g", score)
             mix(&digest, UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(max(0, min(written, 63)))))
         }
     }

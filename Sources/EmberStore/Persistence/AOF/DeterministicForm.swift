@@ -1,3 +1,4 @@
+import CEmberSystem
 import EmberRESP
 
 #if canImport(Glibc)
@@ -290,7 +291,7 @@ enum AOFValueCommands {
     static func formatScore(_ score: Double) -> Bytes {
         var buffer = [CChar](repeating: 0, count: 64)
         let count = buffer.withUnsafeMutableBufferPointer { pointer in
-            withVaList([score]) { vsnprintf(pointer.baseAddress!, 64, "%.17g", $0) }
+            cember_format_double(pointer.baseAddress!, 64, "%.17g", score)
         }
         return Bytes(buffer[0..<Int(count)].map { UInt8(bitPattern: $0) })
     }

@@ -11,71 +11,10 @@ public enum LZF {
     /// Compresses `input`; nil when the result would not fit in `limit` bytes (Redis passes
     /// the length minus 4, so that only a saving is kept) or the input is too short to try.
     public static func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
-        let count = input.count
-        guard count >= 4, limit > 0, let source = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(min(limit, count + count / 32 + 2))
-        var table = [Int32](repeating: -1, count: 1 << hashBits)
-        var literalStart = 0
-        var position = 0
-
-        func hash(_ at: Int) -> Int {
-            let value = UInt32(source[at]) << 16 | UInt32(source[at + 1]) << 8 | UInt32(source[at + 2])
-            return Int((value &* 2_654_435_761) >> UInt32(32 - hashBits))
-        }
-
-        func flushLiterals(upTo end: Int) -> Bool {
-            var start = literalStart
-            while start < end {
-                let run = min(maxLiteral, end - start)
-                if output.count + 1 + run > limit { return false }
-                output.append(UInt8(run - 1))
-                for index in start..<(start + run) { output.append(source[index]) }
-                start += run
-            }
-            literalStart = end
-            return true
-        }
-
-        return table.withUnsafeMutableBufferPointer { table -> [UInt8]? in
-            while position + 2 < count {
-                let slot = hash(position)
-                let candidate = Int(table[slot])
-                table[slot] = Int32(truncatingIfNeeded: position)
-                if candidate >= 0, position - candidate - 1 < maxOffset,
-                   source[candidate] == source[position], source[candidate + 1] == source[position + 1],
-                   source[candidate + 2] == source[position + 2] {
-                    var length = 3
-                    let maxLength = min(maxReference, count - position)
-                    while length < maxLength && source[candidate + length] == source[position + length] { length += 1 }
-                    guard flushLiterals(upTo: position) else { return nil }
-                    let distance = position - candidate - 1
-                    let encoded = length - 2
-                    if encoded < 7 {
-                        if output.count + 2 > limit { return nil }
-                        output.append(UInt8(encoded << 5 | distance >> 8))
-                    } else {
-                        if output.count + 3 > limit { return nil }
-                        output.append(UInt8(7 << 5 | distance >> 8))
-                        output.append(UInt8(encoded - 7))
-                    }
-                    output.append(UInt8(distance & 0xFF))
-                    // Index the positions inside the match, so later data can refer to them.
-                    let end = position + length
-                    var next = position + 1
-                    while next < end && next + 2 < count {
-                        table[hash(next)] = Int32(truncatingIfNeeded: next)
-                        next += 1
-                    }
-                    position = end
-                    literalStart = end
-                } else {
-                    position += 1
-                }
-            }
-            guard flushLiterals(upTo: count) else { return nil }
-            return output
-        }
+        var compressor = LZFCompressor()
+        var output: [UInt8] = []
+        guard compressor.compress(input, limit: limit, into: &output) else { return nil }
+        return output
     }
 
     public static func compress(_ input: [UInt8], limit: Int) -> [UInt8]? {
@@ -130,5 +69,96 @@ public enum LZF {
 
     public static func decompress(_ input: [UInt8], length: Int) -> [UInt8]? {
         input.withUnsafeBytes { decompress($0, length: length) }
+    }
+}
+
+/// LZF compression with its match table kept between calls, so that a save compressing
+/// millions of strings neither allocates nor clears 64 KiB per string. Entries are positions
+/// offset by a per-call base; one below the base is from an earlier input and ignored, so
+/// each result is exactly what a freshly cleared table gives. One per writer (not shared
+/// between threads).
+public struct LZFCompressor {
+    /// Allocated on first use: most DUMP payloads never compress anything.
+    private var table: [UInt32] = []
+    private var base: UInt32 = 0
+
+    public init() {}
+
+    /// Appends `input` compressed to `output`; false (and `output` as it was) when the result
+    /// would not fit in `limit` bytes or the input is too short to try.
+    public mutating func compress(_ input: UnsafeRawBufferPointer, limit: Int, into output: inout [UInt8]) -> Bool {
+        let count = input.count
+        guard count >= 4, limit > 0, let source = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        if table.isEmpty { table = [UInt32](repeating: 0, count: 1 << LZF.hashBits) }
+        // Entries hold base + position + 1; a base that would wrap clears the table instead.
+        if UInt64(base) + UInt64(count) + 2 >= UInt64(UInt32.max) {
+            for index in table.indices { table[index] = 0 }
+            base = 0
+        }
+        let callBase = base
+        base += UInt32(count) + 1
+        let outputStart = output.count
+        var literalStart = 0
+        var position = 0
+
+        func hash(_ at: Int) -> Int {
+            let value = UInt32(source[at]) << 16 | UInt32(source[at + 1]) << 8 | UInt32(source[at + 2])
+            return Int((value &* 2_654_435_761) >> UInt32(32 - LZF.hashBits))
+        }
+
+        func flushLiterals(upTo end: Int) -> Bool {
+            var start = literalStart
+            while start < end {
+                let run = min(LZF.maxLiteral, end - start)
+                if output.count - outputStart + 1 + run > limit { return false }
+                output.append(UInt8(run - 1))
+                output.append(contentsOf: UnsafeBufferPointer(start: source + start, count: run))
+                start += run
+            }
+            literalStart = end
+            return true
+        }
+
+        let done = table.withUnsafeMutableBufferPointer { table -> Bool in
+            while position + 2 < count {
+                let slot = hash(position)
+                let stored = table[slot]
+                table[slot] = callBase &+ UInt32(truncatingIfNeeded: position) &+ 1
+                let candidate = stored > callBase ? Int(stored - callBase - 1) : -1
+                if candidate >= 0, position - candidate - 1 < LZF.maxOffset,
+                   source[candidate] == source[position], source[candidate + 1] == source[position + 1],
+                   source[candidate + 2] == source[position + 2] {
+                    var length = 3
+                    let maxLength = min(LZF.maxReference, count - position)
+                    while length < maxLength && source[candidate + length] == source[position + length] { length += 1 }
+                    guard flushLiterals(upTo: position) else { return false }
+                    let distance = position - candidate - 1
+                    let encoded = length - 2
+                    if encoded < 7 {
+                        if output.count - outputStart + 2 > limit { return false }
+                        output.append(UInt8(encoded << 5 | distance >> 8))
+                    } else {
+                        if output.count - outputStart + 3 > limit { return false }
+                        output.append(UInt8(7 << 5 | distance >> 8))
+                        output.append(UInt8(encoded - 7))
+                    }
+                    output.append(UInt8(distance & 0xFF))
+                    // Index the positions inside the match, so later data can refer to them.
+                    let end = position + length
+                    var next = position + 1
+                    while next < end && next + 2 < count {
+                        table[hash(next)] = callBase &+ UInt32(truncatingIfNeeded: next) &+ 1
+                        next += 1
+                    }
+                    position = end
+                    literalStart = end
+                } else {
+                    position += 1
+                }
+            }
+            return flushLiterals(upTo: count)
+        }
+        if !done { output.removeLast(output.count - outputStart) }
+        return done
     }
 }

@@ -1,6 +1,14 @@
 import EmberRESP
 
 /// An entry of a Redis listpack or ziplist: an integer, or a string (a range of the blob).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 enum PackedEntry {
     case integer(Int64)
     case string(Range<Int>)
@@ -26,7 +34,31 @@ enum PackedEntry {
         case .integer(let value): return Double(value)
         case .string(let range):
             guard range.count < 128 else { return nil }
-            return parseCDouble(Array(blob[range])) ?? 0
+            return blob.withUnsafeBytes { parseCDouble(UnsafeRawBufferPointer(rebasing: $0[range])) } ?? 0
+        }
+    }
+
+    /// Calls `body` with the entry's text: the blob's bytes for a string, the decimal digits
+    /// for an integer (no allocation either way).
+    func withText<R>(in blob: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .integer(let value): return try Bytes(decimal: value).withUnsafeBytes(body)
+        case .string(let range): return try blob.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        }
+    }
+
+    /// Whether two entries of `blob` have the same text (a hostile blob may hold "12" as a
+    /// string and as an integer: they are the same member).
+    func hasSameText(as other: PackedEntry, in blob: [UInt8]) -> Bool {
+        switch (self, other) {
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.string(let a), .string(let b)):
+            guard a.count == b.count else { return false }
+            return blob.withUnsafeBytes { raw in
+                a.isEmpty || memcmp(raw.baseAddress! + a.lowerBound, raw.baseAddress! + b.lowerBound, a.count) == 0
+            }
+        default:
+            return withText(in: blob) { a in other.withText(in: blob) { b in a.elementsEqual(b) } }
         }
     }
 }

@@ -39,9 +39,7 @@ enum RDBCollections {
         if members.count <= SetValue.compactEntries && members.allSatisfy({ $0.count <= SetValue.compactValue }) {
             // A compact set needs no table: duplicates are found among a few members directly.
             if hasDuplicates(members) { throw RDBError(offset: 0, reason: "duplicate set members detected") }
-            var pack = Listpack()
-            for member in members { pack.append(member) }
-            return .set(SetValue(storage: .listpack(pack)))
+            return .set(SetValue(storage: .listpack(listpack(members))))
         }
         var table = HashTable<Void>()
         table.reserve(members.count)
@@ -72,10 +70,12 @@ enum RDBCollections {
         } && bytes < Listpack.maxBytes
         if compact {
             if hasDuplicates(pairs.map(\.0)) { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
-            var pack = Listpack()
+            var size = 0
+            for (field, value) in pairs { size += Listpack.encodedSize(ofEntry: field.count) + Listpack.encodedSize(ofEntry: value.count) }
+            var pack = Listpack(reservingCapacity: size)
             for (field, value) in pairs {
-                pack.append(field)
-                pack.append(value)
+                field.withUnsafeBytes { pack.appendReserved($0) }
+                value.withUnsafeBytes { pack.appendReserved($0) }
             }
             return .hash(HashValue(storage: .listpack(pack)))
         }
@@ -87,6 +87,48 @@ enum RDBCollections {
             table.insertNew(field, value, hash: hash)
         }
         return .hash(HashValue(storage: .table(TableBox(table))))
+    }
+
+    /// A compact hash straight from a Redis listpack or ziplist (`entries` of `blob`: field,
+    /// value, ...), one allocation and no string per entry; nil when the hash is too large for
+    /// its compact encoding (the caller builds it from pairs). Duplicate fields throw.
+    static func compactHash(_ entries: [PackedEntry], in blob: [UInt8], limits: CollectionLimits) throws -> Value? {
+        guard entries.count / 2 <= limits.hashMaxListpackEntries else { return nil }
+        var size = 0
+        for entry in entries {
+            let length = entry.length(in: blob)
+            guard length <= limits.hashMaxListpackValue else { return nil }
+            size += Listpack.encodedSize(ofEntry: length)
+        }
+        guard size < Listpack.maxBytes else { return nil }
+        if hasDuplicateFields(entries, in: blob) { throw RDBError(offset: 0, reason: "duplicate hash fields detected") }
+        var pack = Listpack(reservingCapacity: size)
+        for entry in entries { entry.withText(in: blob) { pack.appendReserved($0) } }
+        return .hash(HashValue(storage: .listpack(pack)))
+    }
+
+    /// Whether the fields (even entries) of a packed hash repeat: compared in place when few,
+    /// through a set of their bytes otherwise.
+    static func hasDuplicateFields(_ entries: [PackedEntry], in blob: [UInt8]) -> Bool {
+        let fields = entries.count / 2
+        if fields <= 16 {
+            for index in 1..<max(fields, 1) {
+                for earlier in 0..<index where entries[2 * earlier].hasSameText(as: entries[2 * index], in: blob) { return true }
+            }
+            return false
+        }
+        var seen = Set<Bytes>(minimumCapacity: fields)
+        for index in 0..<fields where !seen.insert(entries[2 * index].bytes(in: blob)).inserted { return true }
+        return false
+    }
+
+    /// A listpack of `items`, built in one allocation.
+    static func listpack(_ items: [Bytes]) -> Listpack {
+        var size = 0
+        for item in items { size += Listpack.encodedSize(ofEntry: item.count) }
+        var pack = Listpack(reservingCapacity: size)
+        for item in items { item.withUnsafeBytes { pack.appendReserved($0) } }
+        return pack
     }
 
     /// Whether `items` (a compact collection's, a few hundred at most) holds a value twice.

@@ -5,6 +5,9 @@ struct RDBEncoder {
     var bytes: [UInt8] = []
     /// `rdbcompression`: strings longer than 20 bytes are LZF-compressed when that saves space.
     var compression: Bool
+    /// Kept for the whole save: its table and scratch output are reused for every string.
+    var compressor = LZFCompressor()
+    private var compressed: [UInt8] = []
 
     init(compression: Bool, capacity: Int = 0) {
         self.compression = compression
@@ -62,12 +65,12 @@ struct RDBEncoder {
     mutating func writeString(_ raw: UnsafeRawBufferPointer) {
         let count = raw.count
         if count <= 11, count > 0, let value = parseInt64(raw), writeEncodedInteger(value) { return }
-        if compression && count > 20, let compressed = LZF.compress(raw, limit: count - 4) {
-            bytes.append(RDBFormat.Length.encoded << 6 | UInt8(RDBFormat.Length.lzf))
-            writeLength(compressed.count)
-            writeLength(count)
-            bytes.append(contentsOf: compressed)
-            return
+        if compression && count > 20 {
+            compressed.removeAll(keepingCapacity: true)
+            if compressor.compress(raw, limit: count - 4, into: &compressed) {
+                writeLZFBlob(compressed, originalLength: count)
+                return
+            }
         }
         writeLength(count)
         bytes.append(contentsOf: raw)

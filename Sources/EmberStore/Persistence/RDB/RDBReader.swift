@@ -166,6 +166,20 @@ struct RDBReader {
 
 /// `strtod` over `text` (a copy with a terminating NUL); nil when no number starts it
 /// (the `sscanf("%lg")` check of Redis's loader).
+/// The same for text shorter than 128 bytes, copied to the stack to be NUL-terminated.
+func parseCDouble(_ text: UnsafeRawBufferPointer) -> Double? {
+    guard text.count < 128 else { return parseCDouble(Array(text)) }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer -> Double? in
+        let start = buffer.baseAddress!
+        if text.count > 0 { UnsafeMutableRawPointer(start).copyMemory(from: text.baseAddress!, byteCount: text.count) }
+        start[text.count] = 0
+        var end: UnsafeMutablePointer<CChar>?
+        let value = strtod(start, &end)
+        guard let end, end != start else { return nil }
+        return value
+    }
+}
+
 func parseCDouble(_ text: [UInt8], requireWhole: Bool = false) -> Double? {
     var terminated = text
     terminated.append(0)

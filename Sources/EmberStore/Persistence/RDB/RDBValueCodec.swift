@@ -166,8 +166,9 @@ enum RDBValueCodec {
             case .packed(let blob):
                 out.writeLength(RDBFormat.Container.packed)
                 let inner = depth > 0 && index >= depth && index < nodes.count - depth
+                var compressed: [UInt8] = []
                 if inner, blob.count >= minimumCompressBytes,
-                   let compressed = LZF.compress(blob, limit: blob.count),
+                   blob.withUnsafeBytes({ out.compressor.compress($0, limit: blob.count, into: &compressed) }),
                    compressed.count + minimumCompressImprovement < blob.count {
                     out.writeLZFBlob(compressed, originalLength: blob.count)
                 } else {
@@ -289,15 +290,15 @@ enum RDBValueCodec {
                 guard packed.count % 2 == 0 else { throw RDBError(offset: 0, reason: "zset blob with an odd number of entries") }
                 var entries: [ScoredMember] = []
                 entries.reserveCapacity(packed.count / 2)
-                var seen = HashTable<Void>()
                 for index in stride(from: 0, to: packed.count, by: 2) {
-                    let member = packed[index].bytes(in: bytes)
                     guard let score = packed[index + 1].score(in: bytes), !score.isNaN else {
                         throw RDBError(offset: 0, reason: "invalid zset score")
                     }
-                    guard seen.find(member) == nil else { throw RDBError(offset: 0, reason: "duplicate zset fields detected") }
-                    seen.insertNew(member, ())
-                    entries.append(ScoredMember(score: score, member: member))
+                    entries.append(ScoredMember(score: score, member: packed[index].bytes(in: bytes)))
+                }
+                // Members repeat in a corrupt blob only: a few are compared in place.
+                if RDBCollections.hasDuplicateFields(packed, in: bytes) {
+                    throw RDBError(offset: 0, reason: "duplicate zset fields detected")
                 }
                 return makeSortedSet(entries, limits)
             }
@@ -323,14 +324,18 @@ enum RDBValueCodec {
 
         case RDBFormat.ValueType.hashZiplist, RDBFormat.ValueType.hashListpack:
             return try blob { bytes in
-                var elements: [Bytes] = []
+                var packed: [PackedEntry] = []
                 if type == RDBFormat.ValueType.hashListpack {
-                    try RedisListpack.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                    try RedisListpack.forEach(bytes, deep: deep) { packed.append($0) }
                 } else {
-                    try RedisZiplist.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                    try RedisZiplist.forEach(bytes, deep: deep) { packed.append($0) }
                 }
-                guard elements.count % 2 == 0 else { throw RDBError(offset: 0, reason: "hash blob with an odd number of entries") }
-                return try makeHash(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, limits)
+                guard packed.count % 2 == 0 else { throw RDBError(offset: 0, reason: "hash blob with an odd number of entries") }
+                guard !packed.isEmpty else { return nil }
+                // The usual case, a hash that stays compact: built from the blob's bytes.
+                if let compact = try RDBCollections.compactHash(packed, in: bytes, limits: limits) { return compact }
+                return try makeHash(stride(from: 0, to: packed.count, by: 2).map { (packed[$0].bytes(in: bytes), packed[$0 + 1].bytes(in: bytes)) },
+                                    limits)
             }
 
         case RDBFormat.ValueType.streamListpacks, RDBFormat.ValueType.streamListpacks2,
@@ -346,9 +351,10 @@ enum RDBValueCodec {
         try RDBCollections.hash(pairs, limits: limits)
     }
 
-    static func makeSortedSet(_ entries: [ScoredMember], _ limits: CollectionLimits) -> Value? {
+    static func makeSortedSet(_ entries: consuming [ScoredMember], _ limits: CollectionLimits) -> Value? {
         guard !entries.isEmpty else { return nil }
-        let sorted = entries.sorted { $0.precedes($1) }
+        var sorted = consume entries
+        sorted.sort { $0.precedes($1) }
         return .zset(SortedSetValue(sortedEntries: sorted, limits: limits))
     }
 }
