@@ -219,3 +219,32 @@ def test_expired_key_recreated_replays_as_the_new_value(server_factory):
     srv.stop()
     srv.start()
     assert make_redis(srv.port).lrange("k", 0, -1) == [b"new"]
+
+
+def _incremental_aof(srv):
+    files = sorted((srv.workdir / "appendonlydir").glob("*.incr.aof"))
+    return b"".join(path.read_bytes() for path in files)
+
+
+def test_expiries_propagate_as_unlink_with_lazyfree_lazy_expire(server_factory):
+    # Redis 7.0: an expired key (met on access, by the active cycle, or given a time in the
+    # past by EXPIRE/GETEX) leaves as UNLINK when lazyfree-lazy-expire frees it lazily.
+    srv = server_factory.start(args=["--appendonly", "yes", "--appendfsync", "always",
+                                     "--lazyfree-lazy-expire", "yes"])
+    client = make_redis(srv.port)
+    client.set("lazy", "v", px=1)
+    time.sleep(0.05)
+    assert client.get("lazy") is None
+    client.set("past", "v")
+    client.expire("past", -1)
+    client.set("getex", "v")
+    assert client.getex("getex", exat=1) == b"v"
+    client.config_set("lazyfree-lazy-expire", "no")
+    client.set("eager", "v", px=1)
+    time.sleep(0.05)
+    assert client.get("eager") is None
+    text = _incremental_aof(srv)
+    assert b"$6\r\nUNLINK\r\n$4\r\nlazy\r\n" in text
+    assert b"$6\r\nUNLINK\r\n$4\r\npast\r\n" in text
+    assert b"$6\r\nUNLINK\r\n$5\r\ngetex\r\n" in text
+    assert b"$3\r\nDEL\r\n$5\r\neager\r\n" in text

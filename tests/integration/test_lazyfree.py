@@ -65,3 +65,46 @@ def test_big_zset_and_list_unlink(r):
     r.rpush("l", *["x" * 100 for _ in range(10000)])
     assert r.unlink("z", "l") == 2
     assert wait_for(lambda: lazyfreed(r) == before + 2)
+
+
+def test_expired_values_are_freed_lazily_with_lazyfree_lazy_expire(r, config):
+    members = [f"member:{i}" for i in range(1000)]
+    before = lazyfreed(r)
+    r.sadd("eager", *members)
+    r.pexpire("eager", 1)
+    time.sleep(0.02)
+    assert r.exists("eager") == 0
+    time.sleep(0.05)
+    assert lazyfreed(r) == before
+    config.set("lazyfree-lazy-expire", "yes")
+    r.sadd("lazy", *members)
+    r.pexpire("lazy", 1)
+    time.sleep(0.02)
+    assert r.exists("lazy") == 0
+    assert wait_for(lambda: lazyfreed(r) == before + 1)
+    # An expiry set in the past deletes at once, lazily too.
+    r.sadd("past", *members)
+    assert r.expire("past", -1) == 1
+    assert wait_for(lambda: lazyfreed(r) == before + 2)
+
+
+def test_values_deleted_by_commands_are_freed_lazily_with_lazyfree_lazy_server_del(r, config):
+    members = [f"member:{i}" for i in range(1000)]
+    before = lazyfreed(r)
+    r.sadd("big", *members)
+    r.set("big", "overwritten")
+    time.sleep(0.05)
+    assert lazyfreed(r) == before
+    config.set("lazyfree-lazy-server-del", "yes")
+    r.sadd("big2", *members)
+    r.set("big2", "overwritten")  # SET over a set
+    assert wait_for(lambda: lazyfreed(r) == before + 1)
+    r.sadd("dest", *members)
+    r.set("src", "v")
+    r.rename("src", "dest")  # RENAME's destination
+    assert wait_for(lambda: lazyfreed(r) == before + 2)
+    r.sadd("out", *members)
+    r.sadd("a", "x")
+    r.sunionstore("out", ["a"])  # a *STORE's old destination
+    assert wait_for(lambda: lazyfreed(r) == before + 3)
+    assert r.smembers("out") == {b"x"}

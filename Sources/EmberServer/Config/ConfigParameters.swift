@@ -62,6 +62,8 @@ extension ServerConfiguration {
         .integer("lfu-decay-time", [], 0...i32, 1, \.engine.lfuDecayTime),
         .bool("lazyfree-lazy-user-del", [], false, \.engine.lazyFreeUserDel),
         .bool("lazyfree-lazy-user-flush", [], false, \.engine.lazyFreeUserFlush),
+        .bool("lazyfree-lazy-expire", [], false, \.engine.lazyFreeExpire),
+        .bool("lazyfree-lazy-server-del", [], false, \.engine.lazyFreeServerDel),
 
         // MARK: Encodings (honoured)
         .integer("hash-max-listpack-entries", aliases: ["hash-max-ziplist-entries"], [], 0...ll, 512, \.engine.limits.hashMaxListpackEntries),
@@ -151,8 +153,7 @@ extension ServerConfiguration {
         .integer("maxmemory-samples", [], 1...i32, 5),
         .integer("maxmemory-eviction-tenacity", [], 0...100, 10),
         .bool("lazyfree-lazy-eviction", [], false),
-        .bool("lazyfree-lazy-expire", [], false),
-        .bool("lazyfree-lazy-server-del", [], false),
+
         .bool("activerehashing", [], true),
         .bool("dynamic-hz", [], true),
         .integer("active-expire-effort", [], 1...10, 1),

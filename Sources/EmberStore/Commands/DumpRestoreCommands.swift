@@ -73,7 +73,7 @@ extension Engine {
         }
         guard let value else { return .error("ERR Bad data format") }
 
-        if let existing, replace { engine.removeEntry(at: existing, db: context.db, lazily: false) }
+        if let existing, replace { engine.removeEntry(at: existing, db: context.db, lazily: engine.config.lazyFreeServerDel) }
 
         if ttl != 0 && !absoluteTTL { ttl = ttl &+ context.now }
         // Already expired: the key is not created (and a replaced one stays deleted).

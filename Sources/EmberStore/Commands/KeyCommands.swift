@@ -137,7 +137,8 @@ extension Engine {
         if gt && (current == nil || when <= current!) { return .integer(0) }
         if lt, let current, when >= current { return .integer(0) }
         if when <= context.now {
-            databases[context.db].remove(at: index)
+            // Gone at once, as an expiry (lazily with `lazyfree-lazy-expire`).
+            removeEntry(at: index, db: context.db, lazily: config.lazyFreeExpire)
         } else {
             databases[context.db].setExpire(at: index, when)
         }
@@ -314,7 +315,7 @@ extension Engine {
         let expire = databases[context.db].expireTime(at: index)
         if let existing = lookupWrite(destination, context) {
             if onlyIfNew { return .integer(0) }
-            databases[context.db].remove(at: existing)
+            databases[context.db].delete(at: existing)
         }
         databases[context.db].remove(source)
         let newIndex = databases[context.db].add(destination, stored.value, lru: stored.metadata.lru)
@@ -372,7 +373,7 @@ extension Engine {
         let expire = engine.databases[context.db].expireTime(at: sourceIndex)
         if let existing = engine.databases[target].find(destination, now: context.now, stats: &engine.stats) {
             if !replace { return .integer(0) }
-            engine.databases[target].remove(at: existing)
+            engine.databases[target].delete(at: existing)
         }
         let newIndex = engine.databases[target].add(destination, stored.value.copied(), lru: context.lru)
         engine.databases[target].keys[newIndex].value.metadata.isRaw = stored.metadata.isRaw

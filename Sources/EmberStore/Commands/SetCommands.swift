@@ -211,7 +211,7 @@ extension Engine {
         }
         let result = Self.combine(sets, operation)
         guard let destination else { return .set(result.map(Reply.bulk)) }
-        databases[context.db].remove(destination)
+        databases[context.db].delete(destination)
         if !result.isEmpty {
             databases[context.db].add(destination, .set(SetValue(result, limits: config.limits)), lru: context.lru)
         }

@@ -177,7 +177,7 @@ extension Engine {
             for pattern in getPatterns { stored.append(lookupByPattern(pattern, item.element, context) ?? Bytes()) }
         }
         if stored.isEmpty {
-            if let slot = lookupWrite(storeKey, context) { databases[context.db].remove(at: slot) }
+            if let slot = lookupWrite(storeKey, context) { databases[context.db].delete(at: slot) }
         } else {
             databases[context.db].set(storeKey, .list(ListValue(stored)), lru: context.lru)
         }

@@ -261,7 +261,7 @@ extension Engine {
     /// replacing whatever was there; an empty result deletes it. Replies with the size.
     func storeSortedSet(_ entries: [ScoredMember], in destination: Bytes, _ context: CommandContext) -> Reply {
         guard !entries.isEmpty else {
-            if let slot = lookupWrite(destination, context) { databases[context.db].remove(at: slot) }
+            if let slot = lookupWrite(destination, context) { databases[context.db].delete(at: slot) }
             return .integer(0)
         }
         let sorted = entries.sorted { $0.precedes($1) }

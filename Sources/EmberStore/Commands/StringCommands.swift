@@ -233,7 +233,7 @@ extension Engine {
             case .failure(let error): return error.reply
             case .success(let when):
                 if !relative && when <= context.now {
-                    engine.databases[context.db].remove(at: index)
+                    engine.removeEntry(at: index, db: context.db, lazily: engine.config.lazyFreeExpire)
                 } else {
                     engine.databases[context.db].setExpire(at: index, when)
                 }

@@ -10,7 +10,9 @@ public final class Engine: @unchecked Sendable {
     // The hot state is only touched under `lock`, so runtime exclusivity checks (a call
     // into the Swift runtime per access) buy nothing here.
     @exclusivity(unchecked) public var databases: [Database]
-    @exclusivity(unchecked) public var config: EngineConfiguration
+    @exclusivity(unchecked) public var config: EngineConfiguration {
+        didSet { applyLazyFreeSettings() }
+    }
     @exclusivity(unchecked) public var stats = EngineStats()
     /// Top-level commands by name.
     @exclusivity(unchecked) public private(set) var commands = CommandTable()
@@ -45,6 +47,8 @@ public final class Engine: @unchecked Sendable {
     public let propagation = Propagation()
     /// Keys expired since the last propagation, to leave as DELs before what follows them.
     let expiryLog = ExpiryLog()
+    /// `lazyfree-lazy-expire` and `-server-del` as the databases apply them.
+    let lazyFreeHooks = LazyFreeHooks()
     /// The append-only file: its writer, manifest and rewrite state.
     public let appendOnly = AppendOnlyState()
     /// The primary side of replication: replicas attached with SYNC/PSYNC and their stream.
@@ -61,10 +65,17 @@ public final class Engine: @unchecked Sendable {
             databases[index].number = index
             databases[index].expiryLog = expiryLog
             databases[index].changeCounter = changeCounter
+            databases[index].lazyFree = lazyFreeHooks
         }
         self.startTime = Clock.milliseconds()
         self.lastSave = startTime
+        applyLazyFreeSettings()
         registerBuiltinCommands()
+    }
+
+    private func applyLazyFreeSettings() {
+        lazyFreeHooks.onExpire = config.lazyFreeExpire ? lazyFreer : nil
+        lazyFreeHooks.onServerDelete = config.lazyFreeServerDel ? lazyFreer : nil
     }
 
     private func registerBuiltinCommands() {
@@ -228,7 +239,7 @@ public final class Engine: @unchecked Sendable {
     func propagateExpirations() {
         let expired = expiryLog.take()
         guard propagation.isActive else { return }
-        for (db, key) in expired { propagation.keyRemoved(db: db, key: key) }
+        for (db, key) in expired { propagation.keyRemoved(db: db, key: key, lazily: config.lazyFreeExpire) }
     }
 
     private func unknownCommandError(_ args: [Bytes]) -> Reply {

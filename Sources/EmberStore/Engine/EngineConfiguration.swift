@@ -16,6 +16,11 @@ public struct EngineConfiguration: Sendable {
     /// the background freer (UNLINK and ASYNC always do).
     public var lazyFreeUserDel = false
     public var lazyFreeUserFlush = false
+    /// `lazyfree-lazy-expire`: expired keys' values are freed in the background and their
+    /// deletions propagate as UNLINK; `lazyfree-lazy-server-del`: so are values a command
+    /// deletes or overwrites as a side effect (see `LazyFreeHooks`).
+    public var lazyFreeExpire = false
+    public var lazyFreeServerDel = false
     public var lfuLogFactor = 10
     public var lfuDecayTime = 1
     public var hz = 10

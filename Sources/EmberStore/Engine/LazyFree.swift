@@ -36,6 +36,12 @@ public final class LazyFreer: Sendable {
         hand(over: value)
     }
 
+    /// Drops `value` in the background when freeing it is worth a hand-over (Redis's
+    /// `freeObjAsync`); otherwise leaves it to be freed where it is.
+    @usableFromInline func dispose(_ value: Value) {
+        if Self.freeEffort(value) > Self.threshold { hand(over: value) }
+    }
+
     /// Takes ownership of whole tables (FLUSHALL/FLUSHDB ASYNC).
     func release(_ tables: [Database]) {
         hand(over: tables)
@@ -53,4 +59,15 @@ public final class LazyFreer: Sendable {
             }
         }
     }
+}
+
+/// The `lazyfree-lazy-expire` and `lazyfree-lazy-server-del` settings as the keyspace applies
+/// them: the freer that takes an expired key's value, or the value a command deletes or
+/// overwrites as a side effect (RENAME's destination, SET over a set, a *STORE's old
+/// destination, RESTORE REPLACE); nil frees on the spot. Shared by an engine's databases and
+/// kept in step with its configuration; touched only under the engine lock.
+public final class LazyFreeHooks: @unchecked Sendable {
+    @exclusivity(unchecked) @usableFromInline var onExpire: LazyFreer?
+    @exclusivity(unchecked) @usableFromInline var onServerDelete: LazyFreer?
+    @usableFromInline init() {}
 }

@@ -75,12 +75,16 @@ public final class Propagation: @unchecked Sendable {
         }
     }
 
-    /// A key expired or was evicted: replicas and the AOF see a DEL at once (Redis 7.0
-    /// propagates an expiry met inside a command before that command, outside any MULTI).
-    public func keyRemoved(db: Int, key: Bytes) {
+    /// A key expired or was evicted: replicas and the AOF see a DEL (UNLINK when it was freed
+    /// lazily) at once (Redis 7.0 propagates an expiry met inside a command before that
+    /// command, outside any MULTI).
+    public func keyRemoved(db: Int, key: Bytes, lazily: Bool = false) {
         guard !consumers.isEmpty else { return }
-        emit(PropagatedCommand(db: db, args: [Bytes("DEL"), key]))
+        emit(PropagatedCommand(db: db, args: [lazily ? Self.unlink : Self.del, key]))
     }
+
+    static let del = Bytes("DEL")
+    static let unlink = Bytes("UNLINK")
 
     /// A blocked client was served outside `call` (Blocking's `serve`): the change leaves as the
     /// non-blocking command, as Redis propagates BLPOP as LPOP and BLMOVE as LMOVE.

@@ -26,6 +26,7 @@ public struct Database: Sendable {
     /// for propagation; set by the engine.
     @usableFromInline var number = 0
     @usableFromInline var expiryLog: ExpiryLog?
+    @usableFromInline var lazyFree: LazyFreeHooks?
 
     public init() {}
 
@@ -59,6 +60,7 @@ public struct Database: Sendable {
         if keys[index].value.metadata.hasExpire, let when = expires.value(for: key), when <= now {
             willChange(index)
             expires.remove(key)
+            if let freer = lazyFree?.onExpire { freer.dispose(keys[index].value.value) }
             keys.remove(at: index)
             expiryLog?.record(db: number, key: key)
             stats.expiredKeys += 1
@@ -87,6 +89,7 @@ public struct Database: Sendable {
     public mutating func overwrite(at index: Int, _ value: Value, lru: UInt32, keepTTL: Bool = false) {
         willChange(index)
         changeCounter.value &+= 1
+        if let freer = lazyFree?.onServerDelete { freer.dispose(keys[index].value.value) }
         let hadExpire = keys[index].value.metadata.hasExpire
         keys[index].value.value = value
         keys[index].value.metadata.isRaw = false
@@ -157,6 +160,22 @@ public struct Database: Sendable {
         return true
     }
 
+    /// Removes the entry at `index` as a side effect of a command (Redis's `dbDelete`): its
+    /// value goes to the background freer with `lazyfree-lazy-server-del`.
+    public mutating func delete(at index: Int) {
+        if let freer = lazyFree?.onServerDelete { freer.dispose(keys[index].value.value) }
+        remove(at: index)
+    }
+
+    /// `delete(at:)` by key; returns whether it existed.
+    @discardableResult
+    public mutating func delete(_ key: Bytes) -> Bool {
+        guard let index = keys.find(key) else { return false }
+        delete(at: index)
+        return true
+    }
+
+    /// Removes the entry at `index`, freeing its value here.
     public mutating func remove(at index: Int) {
         willChange(index)
         changeCounter.value &+= 1
@@ -216,6 +235,7 @@ public struct Database: Sendable {
                     expires.remove(at: index)
                     if let keyIndex = keys.find(key) {
                         willChange(keyIndex)
+                        if let freer = lazyFree?.onExpire { freer.dispose(keys[keyIndex].value.value) }
                         keys.remove(at: keyIndex)
                         expiryLog?.record(db: number, key: key)
                     }

@@ -73,7 +73,7 @@ enum DeterministicForm {
             return [[Bytes("SET"), args[1], args[2]]]
         case "expire", "pexpire", "expireat", "pexpireat":
             guard args.count >= 3 else { return [args] }
-            guard let when = expireTime(args[1], context) else { return [[Bytes("DEL"), args[1]]] }
+            guard let when = expireTime(args[1], context) else { return [[deletion(context), args[1]]] }
             return [[Bytes("PEXPIREAT"), args[1], Bytes(decimal: when)] + args.dropFirst(3)]
         case "incrbyfloat":
             guard args.count == 3 else { return [args] }
@@ -137,13 +137,18 @@ enum DeterministicForm {
         return kept
     }
 
+    /// How a key an expiry in the past deleted replays: UNLINK with `lazyfree-lazy-expire`.
+    static func deletion(_ context: CommandContext) -> Bytes {
+        context.engine.config.lazyFreeExpire ? Propagation.unlink : Propagation.del
+    }
+
     static func getex(_ args: [Bytes], _ context: CommandContext) -> [[Bytes]] {
         guard args.count >= 3 else { return [args] }
         let key = args[1]
         if args[2].equalsLowercased("persist") { return [[Bytes("PERSIST"), key]] }
         guard let when = expireTime(key, context) else {
             // An expiry in the past deleted the key.
-            return [[Bytes("DEL"), key]]
+            return [[deletion(context), key]]
         }
         return [[Bytes("PEXPIREAT"), key, Bytes(decimal: when)]]
     }
