@@ -88,6 +88,7 @@ let package = Package(
         .executableTarget(name: "FuzzRDBLoad", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzRDBLoad"),
         .executableTarget(name: "FuzzDumpPayload", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzDumpPayload"),
         .executableTarget(name: "FuzzAOFManifest", dependencies: ["EmberStore"], path: "Sources/Fuzz/FuzzAOFManifest"),
+        .executableTarget(name: "FuzzEncryptedFile", dependencies: ["EmberStore"], path: "Sources/Fuzz/FuzzEncryptedFile"),
         // @testable import EmberStore (Engine.replayAOFCommands): fuzz builds are debug builds.
         .executableTarget(name: "FuzzAOFReplay", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzAOFReplay"),
         .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")]),
