@@ -138,3 +138,20 @@ def test_redis_loads_a_file_ember_saved(server_factory, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     with RedisOn(work, "dump.rdb") as oracle:
         assert describe(oracle.client) == expected
+
+
+@pytest.mark.skipif(shutil.which("redis-check-rdb") is None, reason="redis-check-rdb is not installed")
+@pytest.mark.parametrize("command", ["SAVE", "BGSAVE"])
+def test_saved_file_records_the_memory_in_use(server_factory, tmp_path, command):
+    # The `used-mem` aux field, as Redis writes it: the memory in use when the save began.
+    srv = server_factory.start(args=["--save", ""])
+    client = srv.client()
+    client.rpush("list", *[f"e{i}" for i in range(1000)])
+    client.execute_command(command)
+    deadline = time.time() + 30
+    while client.info("persistence")["rdb_bgsave_in_progress"] and time.time() < deadline:
+        time.sleep(0.05)
+    check = subprocess.run(["redis-check-rdb", str(srv.workdir / "dump.rdb")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    used = [line.split("'")[1] for line in check.stdout.splitlines() if "AUX FIELD used-mem" in line]
+    assert used and int(used[0]) > 0, check.stdout

@@ -1,3 +1,4 @@
+import CEmberSystem
 import Dispatch
 import EmberRESP
 
@@ -37,7 +38,7 @@ extension Engine {
                                            syncEvery: config.persistence.rdbSaveIncrementalFsync ? RDBFileOutput.incrementalSyncBytes : nil)
             var writer = RDBWriter(output: output, options: RDBWriteOptions(configuration: config))
             do {
-                try writeRDB(to: &writer, now: now, usedMemory: 0)
+                try writeRDB(to: &writer, now: now, usedMemory: Int64(cember_heap_allocated()))
                 try writer.output.commit()
             } catch {
                 writer.output.discard()
@@ -145,7 +146,8 @@ final class BackgroundSaveJob: @unchecked Sendable {
         do {
             writer = RDBWriter(output: try RDBFileOutput(creating: temporaryPath, encryptingWith: try sealingKey.get(), syncEvery: syncEvery),
                                options: options)
-            try writer!.writeHeader(RDBHeader(creationTime: now / 1000, aofBase: aofBase))
+            // `used-mem`: the heap in use as the save starts (Redis's zmalloc_used_memory).
+            try writer!.writeHeader(RDBHeader(creationTime: now / 1000, usedMemory: Int64(cember_heap_allocated()), aofBase: aofBase))
         } catch {
             failure = error
         }
