@@ -248,3 +248,18 @@ def test_expiries_propagate_as_unlink_with_lazyfree_lazy_expire(server_factory):
     assert b"$6\r\nUNLINK\r\n$4\r\npast\r\n" in text
     assert b"$6\r\nUNLINK\r\n$5\r\ngetex\r\n" in text
     assert b"$3\r\nDEL\r\n$5\r\neager\r\n" in text
+
+
+def test_flushdb_and_flushall_of_empty_databases_still_reach_the_aof(server_factory):
+    # Redis 7.0 forces their propagation: a replica or AOF must see every flush.
+    srv = server_factory.start(args=["--appendonly", "yes", "--appendfsync", "always"])
+    client = make_redis(srv.port)
+    client.flushdb()
+    client.flushall()
+    with client.pipeline(transaction=True) as tx:
+        tx.flushdb()
+        tx.get("nothing")
+        tx.execute()
+    text = _incremental_aof(srv)
+    assert text.count(b"$7\r\nflushdb\r\n") + text.count(b"$7\r\nFLUSHDB\r\n") == 2, text
+    assert text.count(b"$8\r\nflushall\r\n") + text.count(b"$8\r\nFLUSHALL\r\n") == 1, text

@@ -413,6 +413,8 @@ extension Engine {
     static func flushdb(_ context: CommandContext) -> Reply {
         if let error = flushOptionError(context.args) { return error }
         context.engine.flush(db: context.db, lazily: flushesLazily(context))
+        // Replicas and the AOF see every FLUSHDB, also of an empty database (Redis 7.0).
+        context.engine.propagationForced = true
         return .ok
     }
 
@@ -424,6 +426,7 @@ extension Engine {
         // with save points the empty data set is saved at once.
         engine.cancelBackgroundSave()
         if !engine.config.persistence.savePoints.isEmpty { _ = engine.saveSynchronously(now: context.now) }
+        engine.propagationForced = true
         return .ok
     }
 

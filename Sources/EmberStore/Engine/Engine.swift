@@ -47,6 +47,9 @@ public final class Engine: @unchecked Sendable {
     public let propagation = Propagation()
     /// Keys expired since the last propagation, to leave as DELs before what follows them.
     let expiryLog = ExpiryLog()
+    /// Set by a command that propagates even when it changed nothing (Redis's
+    /// forceCommandPropagation: FLUSHDB and FLUSHALL on empty databases); reset by `call`.
+    @exclusivity(unchecked) var propagationForced = false
     /// `lazyfree-lazy-expire` and `-server-del` as the databases apply them.
     let lazyFreeHooks = LazyFreeHooks()
     /// The append-only file: its writer, manifest and rewrite state.
@@ -220,15 +223,20 @@ public final class Engine: @unchecked Sendable {
     /// statistics, the dirty counter and propagation.
     func call(_ command: Command, _ args: [Bytes], client: ClientState, clock: inout ExecutionClock) -> Reply {
         let dirtyBefore = dirty
+        let forcedBefore = propagationForced
+        propagationForced = false
         let context = CommandContext(engine: self, client: client, args: args, now: clock.milliseconds)
         let reply = command.handler!(context)
+        // Kept for an enclosing call (EXEC), which propagates when any of its commands forced it.
+        let forced = propagationForced
+        propagationForced = forcedBefore || forced
         // Since the previous reading: this command plus the few lookups before it.
         let elapsed = clock.advance()
         command.calls += 1
         command.nanoseconds &+= Int64(truncatingIfNeeded: elapsed)
         if case .error = reply { command.failedCalls += 1 }
         stats.commandsProcessed += 1
-        if dirty != dirtyBefore {
+        if dirty != dirtyBefore || forced {
             if !expiryLog.isEmpty { propagateExpirations() }
             if propagation.isActive { propagation.commandChangedData(command, context, reply: reply) }
         }

@@ -19,7 +19,10 @@ extension Engine {
                 return try loadRDB(bytes, now: Clock.milliseconds())
             }
         } catch let error as RDBError {
-            log(.warning, "Short read or OOM loading DB. Unrecoverable error, aborting now.")
+            // Redis's rdbReportError while loading a file: what went wrong and where, then why it stops.
+            if error.reason.contains("past the end") { log(.warning, "Short read or OOM loading DB. Unrecoverable error, aborting now.") }
+            log(.warning, "Internal error in RDB reading offset \(error.offset), function at rdb.c:0 -> \(error.reason)")
+            log(.warning, "Terminating server after rdb file reading failure.")
             throw PersistenceIOError(message: "Fatal error loading the DB (\(path)): \(error)")
         }
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
@@ -29,8 +32,13 @@ extension Engine {
             persistenceState.lastLoadSeconds = seconds
             persistenceState.dirtyAtLastSave = dirty
         }
-        if summary.emptyKeysSkipped > 0 { log(.warning, "Done loading RDB, empty keys skipped: \(summary.emptyKeysSkipped).") }
-        log(.notice, "Done loading RDB, keys loaded: \(summary.keysLoaded), keys expired: \(summary.expiredKeysDropped).")
+        // As Redis: the first ten empty keys by name, then the count in the summary line.
+        for key in summary.emptyKeysSkippedNames { log(.notice, "rdbLoadObject skipping empty key: \(key.string)") }
+        if summary.emptyKeysSkipped > 0 {
+            log(.notice, "Done loading RDB, keys loaded: \(summary.keysLoaded), keys expired: \(summary.expiredKeysDropped), empty keys skipped: \(summary.emptyKeysSkipped).")
+        } else {
+            log(.notice, "Done loading RDB, keys loaded: \(summary.keysLoaded), keys expired: \(summary.expiredKeysDropped).")
+        }
         log(.notice, "DB loaded from disk: \(formatSeconds(seconds)) seconds")
         return summary.keysLoaded
     }

@@ -312,10 +312,23 @@ final class RDBValueCodecTests: XCTestCase {
         var badBacklen = pack.finish()
         badBacklen[8] = 9
         XCTAssertThrowsError(try RDBTestSupport.decode(type: T.listQuicklist2, body: [1, 2] + RDBTestSupport.rdbString(badBacklen), deep: true))
+        // Ziplists are converted as they load, and validated whole either way (as Redis does).
         var badTail = RDBTestSupport.ziplist([.int(1), .int(2)])
         badTail[4] = 10
-        XCTAssertNotNil(try RDBTestSupport.decode(type: T.listZiplist, body: RDBTestSupport.rdbString(badTail)))
-        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.listZiplist, body: RDBTestSupport.rdbString(badTail), deep: true))
+        for deep in [false, true] {
+            XCTAssertThrowsError(try RDBTestSupport.decode(type: T.listZiplist, body: RDBTestSupport.rdbString(badTail), deep: deep)) { error in
+                XCTAssertTrue("\(error)".contains("List ziplist integrity check failed"), "\(error)")
+            }
+        }
+    }
+
+    func testEmptyZipmapAndEmptyQuicklistNodesAreCorrupt() {
+        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.hashZipmap, body: RDBTestSupport.rdbString([0x00, 0xFF]))) { error in
+            XCTAssertTrue("\(error)".contains("Zipmap integrity check failed"), "\(error)")
+        }
+        // One plain node of zero bytes (what Redis's "quicklist encoded_len is 0" finding sends).
+        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.listQuicklist2, body: [1, 1, 0]))
+        XCTAssertThrowsError(try RDBTestSupport.decode(type: T.listQuicklist2, body: [1, 2, 0]))
     }
 
     // MARK: - Hostile input

@@ -426,6 +426,8 @@ enum RedisZipmap {
         }
         guard position == last else { throw corrupt("data after the end byte") }
         if declared < 254 && declared != result.count { throw corrupt("count \(declared) != \(result.count) entries") }
+        // Redis's zipmapValidateIntegrity refuses an empty zipmap (no writer ever made one).
+        if result.isEmpty { throw corrupt("empty") }
         return result
     }
 }

@@ -288,6 +288,8 @@ public struct RDBLoadSummary: Sendable {
     public var keysLoaded = 0
     /// Empty collections in the file (skipped, as Redis 7.0 does).
     public var emptyKeysSkipped = 0
+    /// The first ten of them, by name (Redis logs those).
+    public var emptyKeysSkippedNames: [Bytes] = []
     /// Keys whose expiry had passed, dropped by `Engine.loadRDB` (not counted in `keysLoaded`).
     public var expiredKeysDropped = 0
     public var aux: [(key: Bytes, value: Bytes)] = []
@@ -386,6 +388,7 @@ public enum RDBLoader {
                     try onKey(RDBLoadedKey(db: db, key: key, value: value, expireAt: expireAt, access: access))
                 } else {
                     summary.emptyKeysSkipped += 1
+                    if summary.emptyKeysSkippedNames.count < 10 { summary.emptyKeysSkippedNames.append(key) }
                 }
                 expireAt = nil
                 access = RDBKeyAccess()

@@ -185,16 +185,20 @@ enum RDBValueCodec {
         let start = reader.position
         let deep = decoding.deepValidation
         let limits = decoding.limits
-        /// A blob read as a string, its decoding errors placed at the blob's offset.
-        func blob(_ body: ([UInt8]) throws -> Value?) throws -> Value? {
+        /// A blob read as a string, its decoding errors placed at the blob's offset and named as
+        /// Redis's rdbReportCorruptRDB names them ("Zset ziplist integrity check failed.").
+        func blob(_ name: String, _ body: ([UInt8]) throws -> Value?) throws -> Value? {
             let blobStart = reader.position
             let bytes = try reader.readString()
             do {
                 return try body(bytes)
             } catch let error as RDBError {
-                throw reader.error(error.reason, at: blobStart)
+                throw reader.error("\(name) integrity check failed (\(error.reason))", at: blobStart)
             }
         }
+        // Ziplists (and zipmaps) are converted as they load, so Redis validates them whole
+        // whatever `sanitize-dump-payload` says: so does Ember.
+        let deepZiplist = true
         func corrupt(_ reason: String) -> RDBError { reader.error(reason, at: start) }
 
         switch type {
@@ -209,9 +213,9 @@ enum RDBValueCodec {
             return elements.isEmpty ? nil : .list(ListValue(elements))
 
         case RDBFormat.ValueType.listZiplist:
-            return try blob { bytes in
+            return try blob("List ziplist") { bytes in
                 var elements: [Bytes] = []
-                try RedisZiplist.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                try RedisZiplist.forEach(bytes, deep: deepZiplist) { elements.append($0.bytes(in: bytes)) }
                 return elements.isEmpty ? nil : .list(ListValue(elements))
             }
 
@@ -228,20 +232,24 @@ enum RDBValueCodec {
                         throw reader.error("quicklist integrity check failed: container \(container)", at: at)
                     }
                 }
+                let blobStart = reader.position
+                // A node holds one element at least: an empty one is corrupt, plain or packed.
                 if container == RDBFormat.Container.plain {
-                    elements.append(try reader.readBytes())
+                    let element = try reader.readBytes()
+                    guard !element.isEmpty else { throw reader.error("Quicklist integrity check failed (empty plain node)", at: blobStart) }
+                    elements.append(element)
                     continue
                 }
-                let blobStart = reader.position
                 let bytes = try reader.readString()
                 do {
+                    guard !bytes.isEmpty else { throw RDBError(offset: 0, reason: "empty node") }
                     if version2 {
                         try RedisListpack.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
                     } else {
-                        try RedisZiplist.forEach(bytes, deep: deep) { elements.append($0.bytes(in: bytes)) }
+                        try RedisZiplist.forEach(bytes, deep: deepZiplist) { elements.append($0.bytes(in: bytes)) }
                     }
                 } catch let error as RDBError {
-                    throw reader.error(error.reason, at: blobStart)
+                    throw reader.error("\(version2 ? "Listpack" : "Ziplist") integrity check failed (\(error.reason))", at: blobStart)
                 }
             }
             return elements.isEmpty ? nil : .list(ListValue(elements))
@@ -258,7 +266,7 @@ enum RDBValueCodec {
             }
 
         case RDBFormat.ValueType.setIntset:
-            return try blob { bytes in
+            return try blob("Intset") { bytes in
                 let (members, width) = try RedisIntset.decode(bytes)
                 return try RDBCollections.set(intset: members, width: width, limits: limits)
             }
@@ -280,12 +288,12 @@ enum RDBValueCodec {
             return makeSortedSet(entries, limits)
 
         case RDBFormat.ValueType.zsetZiplist, RDBFormat.ValueType.zsetListpack:
-            return try blob { bytes in
+            return try blob(type == RDBFormat.ValueType.zsetListpack ? "Zset listpack" : "Zset ziplist") { bytes in
                 var packed: [PackedEntry] = []
                 if type == RDBFormat.ValueType.zsetListpack {
                     try RedisListpack.forEach(bytes, deep: deep) { packed.append($0) }
                 } else {
-                    try RedisZiplist.forEach(bytes, deep: deep) { packed.append($0) }
+                    try RedisZiplist.forEach(bytes, deep: deepZiplist) { packed.append($0) }
                 }
                 guard packed.count % 2 == 0 else { throw RDBError(offset: 0, reason: "zset blob with an odd number of entries") }
                 var entries: [ScoredMember] = []
@@ -318,24 +326,29 @@ enum RDBValueCodec {
             }
 
         case RDBFormat.ValueType.hashZipmap:
-            return try blob { bytes in
+            return try blob("Zipmap") { bytes in
                 try makeHash(RedisZipmap.pairs(bytes), limits)
             }
 
         case RDBFormat.ValueType.hashZiplist, RDBFormat.ValueType.hashListpack:
-            return try blob { bytes in
+            return try blob(type == RDBFormat.ValueType.hashListpack ? "Hash listpack" : "Hash ziplist") { bytes in
                 var packed: [PackedEntry] = []
                 if type == RDBFormat.ValueType.hashListpack {
                     try RedisListpack.forEach(bytes, deep: deep) { packed.append($0) }
                 } else {
-                    try RedisZiplist.forEach(bytes, deep: deep) { packed.append($0) }
+                    try RedisZiplist.forEach(bytes, deep: deepZiplist) { packed.append($0) }
                 }
                 guard packed.count % 2 == 0 else { throw RDBError(offset: 0, reason: "hash blob with an odd number of entries") }
                 guard !packed.isEmpty else { return nil }
                 // The usual case, a hash that stays compact: built from the blob's bytes.
                 if let compact = try RDBCollections.compactHash(packed, in: bytes, limits: limits) { return compact }
-                return try makeHash(stride(from: 0, to: packed.count, by: 2).map { (packed[$0].bytes(in: bytes), packed[$0 + 1].bytes(in: bytes)) },
-                                    limits)
+                do {
+                    return try makeHash(stride(from: 0, to: packed.count, by: 2).map { (packed[$0].bytes(in: bytes), packed[$0 + 1].bytes(in: bytes)) },
+                                        limits)
+                } catch let error as RDBError {
+                    // Found while converting to a table, as Redis's hashTypeConvertListpack words it.
+                    throw RDBError(offset: error.offset, reason: "listpack with dup elements (\(error.reason))")
+                }
             }
 
         case RDBFormat.ValueType.streamListpacks, RDBFormat.ValueType.streamListpacks2,
