@@ -263,3 +263,27 @@ def test_flushdb_and_flushall_of_empty_databases_still_reach_the_aof(server_fact
     text = _incremental_aof(srv)
     assert text.count(b"$7\r\nflushdb\r\n") + text.count(b"$7\r\nFLUSHDB\r\n") == 2, text
     assert text.count(b"$8\r\nflushall\r\n") + text.count(b"$8\r\nFLUSHALL\r\n") == 1, text
+
+
+def _resp(*words):
+    return b"".join([b"*%d\r\n" % len(words)] + [b"$%d\r\n%s\r\n" % (len(w), w) for w in words])
+
+
+@pytest.mark.parametrize("layout", ["no directory", "interrupted"])
+def test_old_single_file_aof_is_upgraded(server_factory, layout):
+    # Redis 7.0's upgrade of a pre-7 appendonly.aof in `dir`: also when an earlier upgrade
+    # wrote the manifest (naming the old file as the base) but died before moving the file.
+    srv = server_factory.start(args=["--appendonly", "no"])
+    srv.stop()
+    (srv.workdir / "appendonly.aof").write_bytes(_resp(b"SET", b"k1", b"v1") + _resp(b"SET", b"k2", b"v2"))
+    if layout == "interrupted":
+        (srv.workdir / "appendonlydir").mkdir()
+        (srv.workdir / "appendonlydir" / "appendonly.aof.manifest").write_text("file appendonly.aof seq 1 type b\n")
+    srv.argv += ["--appendonly", "yes"]
+    srv.start()
+    client = make_redis(srv.port)
+    assert client.mget("k1", "k2") == [b"v1", b"v2"]
+    assert not (srv.workdir / "appendonly.aof").exists()
+    assert (srv.workdir / "appendonlydir" / "appendonly.aof").exists()
+    manifest = (srv.workdir / "appendonlydir" / "appendonly.aof.manifest").read_text().splitlines()
+    assert manifest == ["file appendonly.aof seq 1 type b", "file appendonly.aof.1.incr.aof seq 1 type i"]

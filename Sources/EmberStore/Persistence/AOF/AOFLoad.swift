@@ -61,17 +61,19 @@ extension Engine {
         do {
             persistenceState.loading = true
             defer { persistenceState.loading = false }
-            let manifest: AOFManifest
+            var found: AOFManifest?
             if let text = try PersistenceFiles.read(aofManifestPath) {
                 do {
-                    manifest = try AOFManifest.parse(text)
+                    found = try AOFManifest.parse(text)
                 } catch {
                     throw PersistenceIOError(message: "Bad AOF manifest \(aofManifestPath): \(error)")
                 }
-            } else if PersistenceFiles.exists(config.persistence.appendFilename) {
-                manifest = try upgradeSingleFileAOF()
+            }
+            if needsUpgradeFromSingleFile(found) {
+                found = try upgradeSingleFileAOF()
                 summary.upgraded = true
-            } else {
+            }
+            guard let manifest = found else {
                 appendOnly.manifest = AOFManifest()
                 return summary
             }
@@ -89,6 +91,18 @@ extension Engine {
         }
     }
 
+    /// Whether an old single-file AOF (`appendfilename` in `dir`) is to be moved into the AOF
+    /// directory, in Redis's three cases: no AOF directory; no manifest (or an empty one); or
+    /// an upgrade interrupted between writing the manifest and moving the file (the manifest
+    /// names only that file, as the base, and the directory does not have it).
+    private func needsUpgradeFromSingleFile(_ manifest: AOFManifest?) -> Bool {
+        let name = config.persistence.appendFilename
+        guard PersistenceFiles.exists(name) else { return false }
+        guard PersistenceFiles.exists(aofDirectory), let manifest else { return true }
+        if manifest.base == nil && manifest.incrementals.isEmpty { return true }
+        return manifest.base?.name == name && manifest.incrementals.isEmpty && !PersistenceFiles.exists(aofPath(name))
+    }
+
     /// Moves `appendfilename` into the AOF directory and writes a manifest naming it the base.
     private func upgradeSingleFileAOF() throws -> AOFManifest {
         let name = config.persistence.appendFilename
@@ -100,7 +114,7 @@ extension Engine {
             throw PersistenceIOError("Error moving the old AOF file \(name) into", aofDirectory)
         }
         PersistenceFiles.syncDirectory(".")
-        log(.notice, "Successfully migrated an old-style AOF into the AOF directory")
+        log(.notice, "Successfully migrated an old-style AOF into the AOF directory \(aofDirectory).")
         return manifest
     }
 
