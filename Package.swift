@@ -83,14 +83,15 @@ let package = Package(
         ),
         // libFuzzer targets (Sources/Fuzz, tests/fuzz/README.md): built and run by scripts/fuzz with
         // -sanitize=fuzzer,address -parse-as-library -D EMBER_FUZZ; a plain build makes stubs.
-        .executableTarget(name: "FuzzRESPRequest", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")],
+        .target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzRESPRequest", dependencies: ["FuzzSupport", "EmberRESP", .product(name: "NIOCore", package: "swift-nio")],
                           path: "Sources/Fuzz/FuzzRESPRequest"),
-        .executableTarget(name: "FuzzRDBLoad", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzRDBLoad"),
-        .executableTarget(name: "FuzzDumpPayload", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzDumpPayload"),
-        .executableTarget(name: "FuzzAOFManifest", dependencies: ["EmberStore"], path: "Sources/Fuzz/FuzzAOFManifest"),
-        .executableTarget(name: "FuzzEncryptedFile", dependencies: ["EmberStore"], path: "Sources/Fuzz/FuzzEncryptedFile"),
+        .executableTarget(name: "FuzzRDBLoad", dependencies: ["FuzzSupport", "EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzRDBLoad"),
+        .executableTarget(name: "FuzzDumpPayload", dependencies: ["FuzzSupport", "EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzDumpPayload"),
+        .executableTarget(name: "FuzzAOFManifest", dependencies: ["FuzzSupport", "EmberStore"], path: "Sources/Fuzz/FuzzAOFManifest"),
+        .executableTarget(name: "FuzzEncryptedFile", dependencies: ["FuzzSupport", "EmberStore"], path: "Sources/Fuzz/FuzzEncryptedFile"),
         // @testable import EmberStore (Engine.replayAOFCommands): fuzz builds are debug builds.
-        .executableTarget(name: "FuzzAOFReplay", dependencies: ["EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzAOFReplay"),
+        .executableTarget(name: "FuzzAOFReplay", dependencies: ["FuzzSupport", "EmberStore", "EmberRESP"], path: "Sources/Fuzz/FuzzAOFReplay"),
         .testTarget(name: "EmberRESPTests", dependencies: ["EmberRESP", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EmberStoreTests", dependencies: ["EmberStore", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(

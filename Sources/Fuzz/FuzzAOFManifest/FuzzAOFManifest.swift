@@ -4,6 +4,7 @@
 // Input: the manifest file's bytes. Checks, besides no trap/hang/leak under ASan: a manifest
 // that parses serializes to text that parses back to the same manifest, and serializes the same.
 #if EMBER_FUZZ
+import FuzzSupport
 import EmberStore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -25,17 +26,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable with `--defsym main=<Module>_main`: the entry point hands over to
-// libFuzzer's driver (whichever `main` the linker keeps, libFuzzer runs `fuzz`).
-typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: FuzzCallback) -> CInt
+// The entry point SwiftPM links (`--defsym main=FuzzAOFManifest_main`), handing over to libFuzzer.
 @_cdecl("FuzzAOFManifest_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzz)
+    runFuzzDriver(argc, argv, fuzz)
 }
 #else
 /// A plain build (no EMBER_FUZZ) makes this stub, so `swift build` and `swift test` work.

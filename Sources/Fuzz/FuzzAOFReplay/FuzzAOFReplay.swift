@@ -12,6 +12,7 @@
 // Checks, besides no trap/hang/leak under ASan: the loaded keyspace answers its commands, keys
 // survive DUMP/RESTORE and the whole keyspace SAVE and reload with the same digests.
 #if EMBER_FUZZ
+import FuzzSupport
 import EmberRESP
 @testable import EmberStore
 
@@ -63,17 +64,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable with `--defsym main=<Module>_main`: the entry point hands over to
-// libFuzzer's driver (whichever `main` the linker keeps, libFuzzer runs `fuzz`).
-typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: FuzzCallback) -> CInt
+// The entry point SwiftPM links (`--defsym main=FuzzAOFReplay_main`), handing over to libFuzzer.
 @_cdecl("FuzzAOFReplay_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzz)
+    runFuzzDriver(argc, argv, fuzz)
 }
 #else
 /// A plain build (no EMBER_FUZZ) makes this stub, so `swift build` and `swift test` work.

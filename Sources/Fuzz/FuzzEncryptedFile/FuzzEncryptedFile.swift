@@ -10,6 +10,7 @@
 //   and finished; a file cut short gives a prefix of it and is not finished; a flipped byte is
 //   an error or a prefix, never different plaintext.
 #if EMBER_FUZZ
+import FuzzSupport
 import EmberStore
 
 let ring = EncryptionKeyRing(keys: [EncryptionKey([UInt8](repeating: 0x11, count: 32)),
@@ -51,17 +52,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable with `--defsym main=<Module>_main`: the entry point hands over to
-// libFuzzer's driver.
-typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: FuzzCallback) -> CInt
+// The entry point SwiftPM links (`--defsym main=FuzzEncryptedFile_main`), handing over to libFuzzer.
 @_cdecl("FuzzEncryptedFile_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzz)
+    runFuzzDriver(argc, argv, fuzz)
 }
 #else
 /// A plain build (no EMBER_FUZZ) makes this stub, so `swift build` and `swift test` work.

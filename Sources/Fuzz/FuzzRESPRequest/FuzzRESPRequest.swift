@@ -9,6 +9,7 @@
 // Checks, besides no trap/hang/leak under ASan: the commands and the error are the same whether
 // the bytes arrive at once or in chunks, and every consumed byte is accounted for.
 #if EMBER_FUZZ
+import FuzzSupport
 import EmberRESP
 import NIOCore
 
@@ -84,17 +85,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable with `--defsym main=<Module>_main`: the entry point hands over to
-// libFuzzer's driver (whichever `main` the linker keeps, libFuzzer runs `fuzz`).
-typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: FuzzCallback) -> CInt
+// The entry point SwiftPM links (`--defsym main=FuzzRESPRequest_main`), handing over to libFuzzer.
 @_cdecl("FuzzRESPRequest_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzz)
+    runFuzzDriver(argc, argv, fuzz)
 }
 #else
 /// A plain build (no EMBER_FUZZ) makes this stub, so `swift build` and `swift test` work.
