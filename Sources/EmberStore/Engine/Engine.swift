@@ -308,16 +308,7 @@ public final class Engine: @unchecked Sendable {
     /// Deletes the entry at `index`, handing a large value to the background freer when
     /// `lazily` (Redis's `dbAsyncDelete`).
     public func removeEntry(at index: Int, db: Int, lazily: Bool) {
-        databases[db].willChange(index)
-        if lazily {
-            let value = databases[db].keys[index].value.value
-            if LazyFreer.freeEffort(value) > LazyFreer.threshold {
-                databases[db].keys[index].value.value = .integer(0)
-                databases[db].remove(at: index)
-                lazyFreer.release(value)
-                return
-            }
-        }
+        if lazily { lazyFreer.dispose(databases[db].keys[index].value.value) }
         databases[db].remove(at: index)
     }
 

@@ -31,11 +31,6 @@ public final class LazyFreer: Sendable {
         }
     }
 
-    /// Takes ownership of `value` and drops it in the background.
-    func release(_ value: Value) {
-        hand(over: value)
-    }
-
     /// Drops `value` in the background when freeing it is worth a hand-over (Redis's
     /// `freeObjAsync`); otherwise leaves it to be freed where it is.
     @usableFromInline func dispose(_ value: Value) {
