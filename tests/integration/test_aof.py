@@ -287,3 +287,22 @@ def test_old_single_file_aof_is_upgraded(server_factory, layout):
     assert (srv.workdir / "appendonlydir" / "appendonly.aof").exists()
     manifest = (srv.workdir / "appendonlydir" / "appendonly.aof.manifest").read_text().splitlines()
     assert manifest == ["file appendonly.aof seq 1 type b", "file appendonly.aof.1.incr.aof seq 1 type i"]
+
+
+def test_timestamp_annotations_open_the_incremental_file_and_the_rewritten_base(server_factory):
+    # aof-timestamp-enabled: `#TS:<seconds>` comes before the SELECT of the first change,
+    # and a rewrite without RDB preamble starts its base with one (rewriteAppendOnlyFileRio).
+    srv = server_factory.start(args=["--appendonly", "yes", "--appendfsync", "always"])
+    client = make_redis(srv.port, db=9)
+    client.config_set("aof-timestamp-enabled", "yes")
+    client.config_set("aof-use-rdb-preamble", "no")
+    client.set("foo", "bar")
+    before = int(time.time())
+    first = _incremental_aof(srv).split(b"\r\n")
+    assert first[0].startswith(b"#TS:") and abs(int(first[0][4:]) - before) <= 2, first[:4]
+    assert first[1:6] == [b"*2", b"$6", b"SELECT", b"$1", b"9"], first[:8]
+    client.bgrewriteaof()
+    _wait_rewrite_done(client)
+    bases = sorted((srv.workdir / "appendonlydir").glob("*.base.aof"))
+    assert len(bases) == 1
+    assert bases[0].read_bytes().split(b"\r\n")[0].startswith(b"#TS:")

@@ -74,6 +74,7 @@ extension Engine {
         let preamble = config.persistence.aofUseRDBPreamble
         let databaseCount = config.databases
         let syncEvery = config.persistence.aofRewriteIncrementalFsync ? RDBFileOutput.incrementalSyncBytes : nil
+        let timestamp = config.persistence.aofTimestampEnabled ? now / 1000 : nil
         let keys = Result<EncryptionKeyRing?, any Error> { try encryptionKeys() }
         let job = BackgroundSaveJob(engine: self, cursors: cursors, options: options, now: now, dirtyAtStart: dirty,
                                     temporaryPath: temporary, sealingKey: keys.map { $0?.current }, destination: finished,
@@ -81,7 +82,8 @@ extension Engine {
             var failure = failure
             if failure == nil && !preamble {
                 // Without the preamble the base is commands: converted from the snapshot, off the lock.
-                do { try Self.convertRDBToCommands(finished, databases: databaseCount, keys: keys.get(), syncEvery: syncEvery) } catch { failure = error }
+                do { try Self.convertRDBToCommands(finished, databases: databaseCount, keys: keys.get(),
+                                                   timestamp: timestamp, syncEvery: syncEvery) } catch { failure = error }
             }
             lock.withLock { finishAOFRewrite(generation: generation, file: finished, preamble: preamble, failure: failure) }
         }
@@ -159,15 +161,18 @@ extension Engine {
     }
 
     /// Rewrites an RDB file as the commands that rebuild it (an AOF base without RDB preamble),
-    /// decrypted and encrypted again with `keys` when encryption is on.
-    static func convertRDBToCommands(_ path: String, databases: Int, keys: EncryptionKeyRing?, syncEvery: Int?) throws {
+    /// decrypted and encrypted again with `keys` when encryption is on. With `timestamp`
+    /// (`aof-timestamp-enabled`, the rewrite's start in seconds) it begins with that `#TS:`
+    /// annotation, as Redis's rewrite does.
+    static func convertRDBToCommands(_ path: String, databases: Int, keys: EncryptionKeyRing?, timestamp: Int64?,
+                                     syncEvery: Int?) throws {
         guard var bytes = try PersistenceFiles.read(path) else { throw PersistenceIOError(message: "the rewritten base \(path) vanished") }
         if EncryptedFileFormat.isEncrypted(bytes) {
             let opened = try EncryptedFileReader.open(bytes, keys: keys)
             guard opened.finished else { throw PersistenceIOError(message: "the rewritten base \(path) is cut short") }
             bytes = opened.plaintext
         }
-        var output: [UInt8] = []
+        var output: [UInt8] = timestamp.map(AOFFormat.timestampAnnotation) ?? []
         var selected = -1
         _ = try RDBLoader.load(bytes, options: RDBLoadOptions(verifyChecksum: false, databases: databases)) { loaded in
             if loaded.db != selected {
