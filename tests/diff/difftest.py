@@ -707,7 +707,7 @@ class Session:
     def label(self):
         return f"{self.name}{self.phase} [RESP{self.resp}]"
 
-    def open(self):
+    def open(self, reset=True):
         h = self.h
         t = h.args.timeout
         try:
@@ -731,7 +731,8 @@ class Session:
             if r_cand.is_error or r_cand.kind != r_ref.kind:
                 h.resp3_broken = True    # only reached with --keep-going
                 raise ConnBroken()
-        self.reset()
+        if reset:
+            self.reset()
         return self
 
     def c_io(self, what, msg):
@@ -3828,6 +3829,8 @@ def run_random(h, resp, nops):
             h.skipped.append(f"random [RESP{resp}]: SORT unsupported by candidate; SORT ops disabled")
         rng = random.Random(f"{seed}:{resp}")
         gen = Gen(rng, lists, _now(), hashes, sets, zsets, sort)
+        # A second client for transactions: its commands between WATCH and EXEC may touch keys.
+        other = h.session("random/other client", resp, repro).open(reset=False)
         db = 0
         every = h.args.check_every
         for i in range(nops):
@@ -3836,14 +3839,38 @@ def run_random(h, resp, nops):
             if argv[0] == b"__SCAN__":
                 s.scan(*argv[1:])
                 continue
+            if rng.random() < 0.02:
+                random_transaction(s, other, gen, rng)
+                continue
             r_ref, _ = s.c(*argv)
             if argv[0].upper() == b"SELECT" and r_ref.kind == "simple":
                 db = int(argv[1])
             if every and (i + 1) % every == 0 and i + 1 < nops:
                 check_keyspace(s, db)
         check_keyspace(s, db)
+        other.close()
     finally:
         s.close()
+
+
+def random_transaction(s, other, gen, rng):
+    """MULTI, a few random commands (queued, or refused: EXECABORT), then EXEC or DISCARD;
+    often after WATCH of some keys and a random command of another client that may touch them."""
+    def op():
+        while True:
+            argv = gen.next()
+            # SELECT would move the session's database under run_random; SCAN is not a command;
+            # EXEC's reply is compared exactly, so only commands whose replies compare exactly.
+            if argv[0] != b"__SCAN__" and argv[0].upper() != b"SELECT" and default_mode(argv) == "exact":
+                return argv
+    if rng.random() < 0.6:
+        s.c("WATCH", *[gen.key() for _ in range(rng.randint(1, 3))])
+        if rng.random() < 0.7:
+            other.c(*op())
+    s.c("MULTI")
+    for _ in range(rng.randint(0, 4)):
+        s.c(*op())
+    s.c("EXEC" if rng.random() < 0.85 else "DISCARD")
 
 
 # ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ extension Engine {
             client.user = "default"
             client.isAuthenticated = context.engine.config.requirePass == nil
             client.endTransaction()
+            context.engine.watchedKeys.unwatchAll(client)
             return .simple("RESET")
         }
         register("quit") { context in

@@ -68,6 +68,10 @@ extension Engine {
         modifyCollection(at: index, context, as: HashValue.self, body)
     }
 
+    func modifyHash<R>(at index: Int, _ context: CommandContext, reportingChange body: (inout HashValue) -> (R, changed: Bool)) -> R {
+        modifyCollection(at: index, context, as: HashValue.self, reportingChange: body)
+    }
+
     // MARK: - Writes
 
     func hset(_ context: CommandContext, replyWithCount: Bool) -> Reply {
@@ -78,6 +82,8 @@ extension Engine {
         // hash out of the table.
         if case .hash(let hash) = databases[context.db].keys[slot].value.value,
            stride(from: 2, to: args.count, by: 2).allSatisfy({ hash.value(for: args[$0]) == args[$0 + 1] }) {
+            // Still a write for Redis: dirty, propagated, WATCH touched.
+            databases[context.db].noteChanged(at: slot, Int64((args.count - 2) / 2))
             return replyWithCount ? .integer(0) : .ok
         }
         let limits = config.limits
@@ -95,11 +101,11 @@ extension Engine {
         let engine = context.engine
         guard case .found(let slot) = engine.writeHash(context.args[1], context, create: true) else { return Errors.wrongType }
         let limits = engine.config.limits
-        return engine.modifyHash(at: slot, context) { hash in
-            guard hash.value(for: context.args[2]) == nil else { return .integer(0) }
+        return engine.modifyHash(at: slot, context, reportingChange: { hash in
+            guard hash.value(for: context.args[2]) == nil else { return (.integer(0), false) }
             hash.set(context.args[2], context.args[3], limits: limits)
-            return .integer(1)
-        }
+            return (.integer(1), true)
+        })
     }
 
     static func hdel(_ context: CommandContext) -> Reply {
@@ -108,11 +114,11 @@ extension Engine {
         case .wrongType: return Errors.wrongType
         case .missing: return .integer(0)
         case .found(let slot):
-            return engine.modifyHash(at: slot, context) { hash in
+            return engine.modifyHash(at: slot, context, reportingChange: { hash in
                 var removed = 0
                 for field in context.args.dropFirst(2) where hash.remove(field) { removed += 1 }
-                return .integer(Int64(removed))
-            }
+                return (.integer(Int64(removed)), removed > 0)
+            })
         }
     }
 

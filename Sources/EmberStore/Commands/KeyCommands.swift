@@ -394,6 +394,7 @@ extension Engine {
         }
         let range = 0..<engine.databases.count
         guard range.contains(first), range.contains(second) else { return Errors.dbIndexOutOfRange }
+        engine.touchWatchedKeysBeforeSwapping(first, second, now: context.now)
         engine.databases.swapAt(first, second)
         (engine.databases[first].number, engine.databases[second].number) = (first, second)
         engine.keepWaitersAfterSwapping(first, second)

@@ -45,7 +45,7 @@ extension Engine {
         case .found(let slot):
             guard case .list(let list) = databases[context.db].keys[slot].value.value else { return Errors.wrongType }
             for element in context.args.dropFirst(2) { list.push(element, at: end) }
-            databases[context.db].noteChanged(Int64(context.args.count - 2))
+            databases[context.db].noteChanged(at: slot, Int64(context.args.count - 2))
             return .integer(Int64(list.count))
         }
     }
@@ -160,7 +160,7 @@ extension Engine {
             guard case .list(let list) = engine.databases[context.db].keys[slot].value.value else { return Errors.wrongType }
             guard let position = list.position(index) else { return .error("ERR index out of range") }
             list.elements[position] = context.args[3]
-            engine.databases[context.db].noteChanged()
+            engine.databases[context.db].noteChanged(at: slot)
             return .ok
         }
     }
@@ -177,7 +177,7 @@ extension Engine {
             guard case .list(let list) = engine.databases[context.db].keys[slot].value.value else { return Errors.wrongType }
             guard let pivot = list.elements.firstIndex(of: args[3]) else { return .integer(-1) }
             list.elements.insert(args[4], at: after ? pivot + 1 : pivot)
-            engine.databases[context.db].noteChanged()
+            engine.databases[context.db].noteChanged(at: slot)
             return .integer(Int64(list.count))
         }
     }
@@ -192,7 +192,7 @@ extension Engine {
         case .found(let slot):
             let fromTail = toRemove < 0
             if fromTail { toRemove = 0 &- toRemove }
-            return engine.modifyCollection(at: slot, context, as: ListValue.self) { list in
+            return engine.modifyCollection(at: slot, context, as: ListValue.self, reportingChange: { list in
                 let element = args[3]
                 var removed: Int64 = 0
                 var kept = Deque<Bytes>()
@@ -206,8 +206,8 @@ extension Engine {
                     }
                 }
                 if removed > 0 { list.elements = fromTail ? Deque(kept.reversed()) : kept }
-                return .integer(removed)
-            }
+                return (.integer(removed), removed > 0)
+            })
         }
     }
 
@@ -254,7 +254,8 @@ extension Engine {
               case .list(let sourceList) = databases[context.db].keys[sourceSlot].value.value else { return .null }
         if case .wrongType = writeCollection(destination, context, as: ListValue.self, create: false) { return Errors.wrongType }
         guard let element = sourceList.pop(at: from) else { return .null }
-        databases[context.db].noteChanged()
+        // The destination's lookup may have deleted it (expired) and moved the source's entry.
+        databases[context.db].noteChanged(of: source)
         if source == destination {
             sourceList.push(element, at: to)
             return .bulk(element)
@@ -263,7 +264,7 @@ extension Engine {
         guard case .found(let slot) = writeCollection(destination, context, as: ListValue.self, create: true),
               case .list(let destinationList) = databases[context.db].keys[slot].value.value else { return Errors.wrongType }
         destinationList.push(element, at: to)
-        databases[context.db].noteChanged()
+        databases[context.db].noteChanged(at: slot)
         return .bulk(element)
     }
 

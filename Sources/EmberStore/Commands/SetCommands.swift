@@ -68,11 +68,11 @@ extension Engine {
         case .wrongType: return Errors.wrongType
         case .missing: return .integer(0)
         case .found(let slot):
-            return engine.modifyCollection(at: slot, context, as: SetValue.self) { set in
+            return engine.modifyCollection(at: slot, context, as: SetValue.self, reportingChange: { set in
                 var removed = 0
                 for member in context.args.dropFirst(2) where set.remove(member) { removed += 1 }
-                return .integer(Int64(removed))
-            }
+                return (.integer(Int64(removed)), removed > 0)
+            })
         }
     }
 
@@ -91,13 +91,20 @@ extension Engine {
         if source == destination {
             return engine.readSetReply(context) { .integer($0.contains(member) ? 1 : 0) } missing: { .integer(0) }
         }
-        let moved = engine.modifyCollection(at: sourceSlot, context, as: SetValue.self) { $0.remove(member) }
+        // The destination's lookup may have deleted it (expired), moving the source's entry.
+        let sourceNow = engine.databases[context.db].keys.find(source) ?? sourceSlot
+        let moved = engine.modifyCollection(at: sourceNow, context, as: SetValue.self, reportingChange: { set in
+            let removed = set.remove(member)
+            return (removed, removed)
+        })
         guard moved else { return .integer(0) }
         guard case .found(let target) = engine.writeCollection(destination, context, as: SetValue.self, create: true) else {
             return Errors.wrongType
         }
         let limits = engine.config.limits
-        engine.modifyCollection(at: target, context, as: SetValue.self) { _ = $0.insert(member, limits: limits) }
+        engine.modifyCollection(at: target, context, as: SetValue.self, reportingChange: { set in
+            ((), set.insert(member, limits: limits))
+        })
         return .integer(1)
     }
 

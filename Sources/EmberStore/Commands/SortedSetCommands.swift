@@ -124,7 +124,7 @@ extension Engine {
             slot = created
         }
         let limits = config.limits
-        return modifyCollection(at: slot, context, as: SortedSetValue.self) { set in
+        return modifyCollection(at: slot, context, as: SortedSetValue.self, reportingChange: { set in
             var added = 0, updated = 0, processed = 0
             var lastScore = 0.0
             for pair in 0..<pairs {
@@ -134,7 +134,7 @@ extension Engine {
                     if nx { continue }
                     if increment {
                         score += current
-                        if score.isNaN { return .error("ERR resulting score is not a number (NaN)") }
+                        if score.isNaN { return (.error("ERR resulting score is not a number (NaN)"), added + updated > 0) }
                     }
                     if (lt && score >= current) || (gt && score <= current) { continue }
                     lastScore = score
@@ -151,9 +151,10 @@ extension Engine {
                     processed += 1
                 }
             }
-            if increment { return processed > 0 ? .double(lastScore) : .null }
-            return .integer(Int64(ch ? added + updated : added))
-        }
+            let changed = added + updated > 0
+            if increment { return (processed > 0 ? .double(lastScore) : .null, changed) }
+            return (.integer(Int64(ch ? added + updated : added)), changed)
+        })
     }
 
     static func zrem(_ context: CommandContext) -> Reply {
@@ -162,11 +163,11 @@ extension Engine {
         case .wrongType: return Errors.wrongType
         case .missing: return .integer(0)
         case .found(let slot):
-            return engine.modifyCollection(at: slot, context, as: SortedSetValue.self) { set in
+            return engine.modifyCollection(at: slot, context, as: SortedSetValue.self, reportingChange: { set in
                 var removed = 0
                 for member in context.args.dropFirst(2) where set.remove(member) { removed += 1 }
-                return .integer(Int64(removed))
-            }
+                return (.integer(Int64(removed)), removed > 0)
+            })
         }
     }
 
@@ -288,9 +289,10 @@ extension Engine {
         case .wrongType: return Errors.wrongType
         case .missing: return .integer(0)
         case .found(let slot):
-            return modifyCollection(at: slot, context, as: SortedSetValue.self) { set in
-                .integer(Int64(set.removeRanks(selection.ranks(in: set))))
-            }
+            return modifyCollection(at: slot, context, as: SortedSetValue.self, reportingChange: { set in
+                let removed = set.removeRanks(selection.ranks(in: set))
+                return (.integer(Int64(removed)), removed > 0)
+            })
         }
     }
 

@@ -318,7 +318,7 @@ extension Engine {
         if overflow { return Errors.overflow }
         if let existing {
             databases[context.db].keys[existing].value.value = .integer(result)
-            databases[context.db].noteChanged()
+            databases[context.db].noteChanged(at: existing)
             databases[context.db].keys[existing].value.metadata.isRaw = false
         } else {
             databases[context.db].add(key, .integer(result), lru: context.lru)
@@ -345,7 +345,7 @@ extension Engine {
         let text = Bytes(formatLongDouble(result))
         if let existing {
             engine.databases[context.db].keys[existing].value.value = .string(text)
-            engine.databases[context.db].noteChanged()
+            engine.databases[context.db].noteChanged(at: existing)
             engine.databases[context.db].keys[existing].value.metadata.isRaw = false
         } else {
             engine.databases[context.db].add(key, .string(text), lru: context.lru)
@@ -369,7 +369,7 @@ extension Engine {
             if let error = engine.checkStringLength(Int64(current.count), suffix.count) { return error }
             let combined = current + suffix
             engine.databases[context.db].keys[index].value.value = .string(combined)
-            engine.databases[context.db].noteChanged()
+            engine.databases[context.db].noteChanged(at: index)
             engine.databases[context.db].keys[index].value.metadata.isRaw = true
             return .integer(Int64(combined.count))
         }
@@ -429,7 +429,7 @@ extension Engine {
         let updated = Bytes(array)
         if let existing {
             engine.databases[context.db].keys[existing].value.value = .string(updated)
-            engine.databases[context.db].noteChanged()
+            engine.databases[context.db].noteChanged(at: existing)
             engine.databases[context.db].keys[existing].value.metadata.isRaw = true
         } else {
             let index = engine.databases[context.db].add(key, .string(updated), lru: context.lru)

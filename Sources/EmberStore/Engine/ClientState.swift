@@ -41,6 +41,9 @@ public final class ClientState: @unchecked Sendable {
     @exclusivity(unchecked) public var transaction: [[Bytes]]?
     /// A command was rejected while queuing: EXEC aborts (EXECABORT).
     @exclusivity(unchecked) public var transactionFailed = false
+    /// The keys this client WATCHes, and whether one of them changed since (EXEC then fails).
+    @exclusivity(unchecked) public internal(set) var watching: [WatchedKey] = []
+    @exclusivity(unchecked) public internal(set) var watchTouched = false
     /// EXEC is running the queue: blocking commands answer at once.
     @exclusivity(unchecked) public var executingTransaction = false
     /// Set while the client waits in BLPOP and friends.

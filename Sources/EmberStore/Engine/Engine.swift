@@ -50,6 +50,8 @@ public final class Engine: @unchecked Sendable {
     /// Set by a command that propagates even when it changed nothing (Redis's
     /// forceCommandPropagation: FLUSHDB and FLUSHALL on empty databases); reset by `call`.
     @exclusivity(unchecked) var propagationForced = false
+    /// WATCH: who watches which key; the databases signal their changes to it.
+    public let watchedKeys = WatchedKeys()
     /// `lazyfree-lazy-expire` and `-server-del` as the databases apply them.
     let lazyFreeHooks = LazyFreeHooks()
     /// The append-only file: its writer, manifest and rewrite state.
@@ -69,6 +71,7 @@ public final class Engine: @unchecked Sendable {
             databases[index].expiryLog = expiryLog
             databases[index].changeCounter = changeCounter
             databases[index].lazyFree = lazyFreeHooks
+            databases[index].watchedKeys = watchedKeys
         }
         self.startTime = Clock.milliseconds()
         self.lastSave = startTime
@@ -120,6 +123,7 @@ public final class Engine: @unchecked Sendable {
 
     public func removeClient(_ client: ClientState) {
         unblock(client)
+        watchedKeys.unwatchAll(client)
         detachReplica(client)
         client.wake = nil
         clients[client.id] = nil

@@ -27,6 +27,8 @@ public struct Database: Sendable {
     @usableFromInline var number = 0
     @usableFromInline var expiryLog: ExpiryLog?
     @usableFromInline var lazyFree: LazyFreeHooks?
+    /// WATCH: every change of a key is signalled here (set by the engine, shared by its databases).
+    @usableFromInline var watchedKeys = WatchedKeys()
 
     public init() {}
 
@@ -65,6 +67,7 @@ public struct Database: Sendable {
             expiryLog?.record(db: number, key: key)
             stats.expiredKeys += 1
             changeCounter.value &+= 1
+            signalModified(key)
             return nil
         }
         return index
@@ -81,7 +84,9 @@ public struct Database: Sendable {
         }
         changeCounter.value &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
-        return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
+        let index = keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
+        signalModified(key)
+        return index
     }
 
     /// Replaces the value of the entry at `index` (found by the caller in this command), so a
@@ -89,6 +94,7 @@ public struct Database: Sendable {
     public mutating func overwrite(at index: Int, _ value: Value, lru: UInt32, keepTTL: Bool = false) {
         willChange(index)
         changeCounter.value &+= 1
+        signalModified(at: index)
         if let freer = lazyFree?.onServerDelete { freer.dispose(keys[index].value.value) }
         let hadExpire = keys[index].value.metadata.hasExpire
         keys[index].value.value = value
@@ -107,7 +113,9 @@ public struct Database: Sendable {
         if keys.find(key, hash: hash) != nil { return nil }
         changeCounter.value &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
-        return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity), hash: hash)
+        let index = keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity), hash: hash)
+        signalModified(key)
+        return index
     }
 
     /// Sizes the empty tables for a load (RESIZEDB's hints).
@@ -121,7 +129,9 @@ public struct Database: Sendable {
     public mutating func add(_ key: Bytes, _ value: Value, lru: UInt32) -> Int {
         changeCounter.value &+= 1
         if !blockedKeys.isEmpty { noteAdded(key) }
-        return keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
+        let index = keys.insertNew(key, StoredValue(value, lru: lru, savedParity: savedParity))
+        signalModified(key)
+        return index
     }
 
     /// Saves the entry at `index` into the running background snapshot first if that still
@@ -141,10 +151,46 @@ public struct Database: Sendable {
         keys[index].value.metadata.savedParity = savedParity
     }
 
-    /// Counts a change made in place to the value of an existing key (a collection edited
-    /// without replacing it).
+    /// Counts a change made in place to the value of the entry at `index` (a collection or
+    /// string edited without replacing it), `count` changes for the dirty counter.
     @inlinable
-    public mutating func noteChanged(_ count: Int64 = 1) { changeCounter.value &+= count }
+    public mutating func noteChanged(at index: Int, _ count: Int64 = 1) {
+        changeCounter.value &+= count
+        signalModified(at: index)
+    }
+
+    /// `noteChanged(at:)` by key, for a caller whose entry index may have moved since its
+    /// lookup (a later lookup deleted an expired key).
+    public mutating func noteChanged(of key: Bytes, _ count: Int64 = 1) {
+        changeCounter.value &+= count
+        signalModified(key)
+    }
+
+    /// Redis's `signalModifiedKey`: `key` changed (written, deleted, expired, its TTL set or
+    /// cleared). WATCH attaches here; keyspace tracking will too.
+    @usableFromInline @inline(__always)
+    func signalModified(_ key: Bytes) {
+        if _slowPath(watchedKeys.count > 0) { touchWatched(key) }
+    }
+
+    /// `signalModified` for the entry at `index`, reading its key only when someone watches.
+    @usableFromInline @inline(__always)
+    func signalModified(at index: Int) {
+        if _slowPath(watchedKeys.count > 0) { touchWatched(keys[index].key) }
+    }
+
+    @usableFromInline
+    func touchWatched(_ key: Bytes) {
+        watchedKeys.touch(key, db: number) { keys.find(key) != nil }
+    }
+
+    /// Whether `key` is in the table with an expiry time that has passed (Redis's
+    /// `keyIsExpired`: the key is not deleted here).
+    func isLogicallyExpired(_ key: Bytes, now: Int64) -> Bool {
+        guard let index = keys.find(key), keys[index].value.metadata.hasExpire,
+              let when = expires.value(for: key) else { return false }
+        return when <= now
+    }
 
     /// A key someone waits on was created: the engine serves its waiters after this command.
     @usableFromInline
@@ -179,10 +225,12 @@ public struct Database: Sendable {
     public mutating func remove(at index: Int) {
         willChange(index)
         changeCounter.value &+= 1
+        let key = keys[index].key
         if keys[index].value.metadata.hasExpire {
-            expires.remove(keys[index].key)
+            expires.remove(key)
         }
         keys.remove(at: index)
+        signalModified(key)
     }
 
     /// Sets the expiry time of the (existing) entry at `index`.
@@ -192,6 +240,7 @@ public struct Database: Sendable {
         let key = keys[index].key
         keys[index].value.metadata.hasExpire = true
         expires.set(key, when)
+        signalModified(key)
     }
 
     /// Clears the TTL of the entry at `index`; returns whether it had one.
@@ -202,10 +251,15 @@ public struct Database: Sendable {
         changeCounter.value &+= 1
         keys[index].value.metadata.hasExpire = false
         expires.remove(keys[index].key)
+        signalModified(at: index)
         return true
     }
 
     public mutating func removeAll() {
+        // WATCH: the keys that exist now are touched (Redis's signalFlushedDb, before emptying).
+        if watchedKeys.count > 0 {
+            watchedKeys.touchAll(db: number, existsInEmptied: { keys.find($0) != nil }, replacement: nil)
+        }
         // A running snapshot keeps the old tables and walks them on its own.
         snapshot?.adopt(keys: keys, expires: expires, pendingParity: !savedParity)
         changeCounter.value &+= Int64(keys.count)
@@ -238,6 +292,7 @@ public struct Database: Sendable {
                         if let freer = lazyFree?.onExpire { freer.dispose(keys[keyIndex].value.value) }
                         keys.remove(at: keyIndex)
                         expiryLog?.record(db: number, key: key)
+                        signalModified(key)
                     }
                     changeCounter.value &+= 1
                     expiredInRound += 1

@@ -81,14 +81,21 @@ extension Engine {
 
     /// Runs `body` on the collection at `index` in place: taken out of the table first, so it
     /// is uniquely referenced and changes without a copy. One left empty is deleted with its
-    /// key, as Redis never keeps empty collections.
+    /// key, as Redis never keeps empty collections. Counts as a change of the key.
     func modifyCollection<C: CollectionValue, R>(at index: Int, _ context: CommandContext, as type: C.Type, _ body: (inout C) -> R) -> R {
+        modifyCollection(at: index, context, as: type, reportingChange: { (body(&$0), true) })
+    }
+
+    /// `modifyCollection` for a body that may change nothing (SREM of absent members): it
+    /// tells whether it did, and only a change counts (dirty counter, propagation, WATCH).
+    func modifyCollection<C: CollectionValue, R>(at index: Int, _ context: CommandContext, as type: C.Type,
+                                                 reportingChange body: (inout C) -> (R, changed: Bool)) -> R {
         var collection = C.extract(databases[context.db].keys[index].value.value) ?? C()
         let boxed = collection.isBoxed
         // A compact encoding is taken out of the table so that this copy is the only one.
         if !boxed { databases[context.db].keys[index].value.value = .integer(0) }
-        let result = body(&collection)
-        databases[context.db].noteChanged()
+        let (result, changed) = body(&collection)
+        if changed { databases[context.db].noteChanged(at: index) }
         if collection.count == 0 {
             databases[context.db].remove(at: index)
         } else if !boxed || !collection.isBoxed {
