@@ -306,3 +306,29 @@ def test_timestamp_annotations_open_the_incremental_file_and_the_rewritten_base(
     bases = sorted((srv.workdir / "appendonlydir").glob("*.base.aof"))
     assert len(bases) == 1
     assert bases[0].read_bytes().split(b"\r\n")[0].startswith(b"#TS:")
+
+
+def test_swapdb_and_the_expiry_met_by_a_served_key_reach_the_aof(server_factory):
+    # SWAPDB is a change (Redis's dirty++); a key readied for a blocked client but found
+    # expired leaves as DEL right after the command that readied it.
+    srv = server_factory.start(args=["--appendonly", "yes", "--appendfsync", "always", "--enable-debug-command", "yes"])
+    client = make_redis(srv.port)
+    client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    client.set("a", "1")
+    client.swapdb(0, 1)
+    waiter = make_redis(srv.port)
+    blocked = threading.Thread(target=lambda: waiter.brpop("k", 0.5))
+    blocked.start()
+    deadline = time.monotonic() + 5
+    while client.info("clients")["blocked_clients"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with client.pipeline(transaction=True) as tx:
+        tx.rpush("k", "hello")
+        tx.pexpire("k", 100)
+        tx.execute_command("DEBUG", "SLEEP", "0.2")
+        tx.execute()
+    blocked.join()
+    text = _incremental_aof(srv).lower()
+    assert b"$6\r\nswapdb\r\n$1\r\n0\r\n$1\r\n1\r\n" in text, text
+    exec_at = text.rfind(b"$4\r\nexec\r\n")
+    assert exec_at > 0 and text.find(b"$3\r\ndel\r\n$1\r\nk\r\n", exec_at) > exec_at, text

@@ -396,6 +396,8 @@ extension Engine {
         guard range.contains(first), range.contains(second) else { return Errors.dbIndexOutOfRange }
         engine.touchWatchedKeysBeforeSwapping(first, second, now: context.now)
         engine.databases.swapAt(first, second)
+        // A change of the data (Redis's dirty++): SWAPDB reaches the AOF and replicas.
+        engine.changeCounter.value &+= 1
         (engine.databases[first].number, engine.databases[second].number) = (first, second)
         engine.keepWaitersAfterSwapping(first, second)
         return .ok

@@ -79,11 +79,10 @@ extension Engine {
     static func smove(_ context: CommandContext) -> Reply {
         let engine = context.engine
         let source = context.args[1], destination = context.args[2], member = context.args[3]
-        let sourceSlot: Int
         switch engine.writeCollection(source, context, as: SetValue.self, create: false) {
         case .wrongType: return Errors.wrongType
         case .missing: return .integer(0)
-        case .found(let slot): sourceSlot = slot
+        case .found: break
         }
         if case .wrongType = engine.writeCollection(destination, context, as: SetValue.self, create: false) {
             return Errors.wrongType
@@ -92,7 +91,7 @@ extension Engine {
             return engine.readSetReply(context) { .integer($0.contains(member) ? 1 : 0) } missing: { .integer(0) }
         }
         // The destination's lookup may have deleted it (expired), moving the source's entry.
-        let sourceNow = engine.databases[context.db].keys.find(source) ?? sourceSlot
+        guard let sourceNow = engine.databases[context.db].keys.find(source) else { return .integer(0) }
         let moved = engine.modifyCollection(at: sourceNow, context, as: SetValue.self, reportingChange: { set in
             let removed = set.remove(member)
             return (removed, removed)

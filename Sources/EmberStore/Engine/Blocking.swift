@@ -170,6 +170,9 @@ extension Engine {
             }
             if ready.isEmpty { return }
             for (db, key) in ready { serveWaiters(on: key, db: db, now: now) }
+            // A ready key found expired is deleted: its DEL leaves now, after the command that
+            // readied it (Redis's handleClientsBlockedOnKeys), not before the next one.
+            if !expiryLog.isEmpty { propagateExpirations() }
         }
         for db in databases.indices where !databases[db].readyKeys.isEmpty { databases[db].readyKeys.removeAll() }
     }
