@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 "EmberRESP", "CEmberSystem",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // `encryption-key-file`: AES-256-GCM for RDB and AOF files at rest.

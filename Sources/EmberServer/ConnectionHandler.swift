@@ -44,6 +44,15 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// sure to follow.
     @exclusivity(unchecked) private(set) var sequenceDueAtEndOfTick: UInt64 = 0
     @exclusivity(unchecked) private var handlingRead = false
+    /// Set while this connection's batch runs under the engine lock: a pub/sub message it
+    /// causes for itself (a RESP3 client publishing to its own channel) joins the batch's
+    /// replies in order instead of overtaking them.
+    @exclusivity(unchecked) private var runningBatch = false
+    /// The client's protocol and output limits as of its last batch, for messages delivered
+    /// between batches.
+    @exclusivity(unchecked) private var protocolVersion = RESPVersion.resp2
+    @exclusivity(unchecked) private var outputLimit = OutputBufferLimit()
+    @exclusivity(unchecked) private var softLimitReachedAt: Int64?
     var aofWriter: AOFWriter? { engine.appendOnly.writer }
 
     init(server: EmberServer, flushCoalescer: FlushCoalescer) {
@@ -80,6 +89,13 @@ final class ConnectionHandler: ChannelInboundHandler {
         let eventLoop = context.eventLoop
         engine.lock.withLock {
             client.wake = { reply in eventLoop.execute { handler.value.unblocked(with: reply) } }
+            client.deliver = { message in
+                if eventLoop.inEventLoop {
+                    handler.value.deliver(message)
+                } else {
+                    eventLoop.execute { handler.value.deliver(message) }
+                }
+            }
         }
         parser.unauthenticated = !client.isAuthenticated
         server.register(client: client, channel: channel)
@@ -157,6 +173,47 @@ final class ConnectionHandler: ChannelInboundHandler {
         context?.flush()
     }
 
+    // MARK: - Pub/sub
+
+    /// A pub/sub message for this client: in order with its replies, flushed at the end of the
+    /// tick with everything else. A subscriber that cannot keep up is disconnected at its
+    /// output limit instead of growing the server's memory.
+    func deliver(_ message: Reply) {
+        guard let context, !closing else { return }
+        if runningBatch {
+            replies.append(message)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        message.encode(into: &buffer, protocolVersion)
+        unreportedOutput += buffer.readableBytes
+        unreportedWrites += 1
+        send(buffer, after: 0, context: context)
+        if !flushScheduled {
+            flushScheduled = true
+            flushCoalescer.scheduleFlush(self)
+        }
+        if !outputLimit.isUnlimited { enforceOutputLimit(context: context) }
+    }
+
+    /// Redis's `closeClientOnOutputBufferLimitReached`: what waits to be written (in NIO, and
+    /// held behind the AOF) against this client's class limit.
+    private func enforceOutputLimit(context: ChannelHandlerContext) {
+        var pending = heldReplies.reduce(0) { $0 + $1.buffer.readableBytes }
+        if let buffered = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) { pending += buffered }
+        guard outputLimit.isBroken(pending: pending, now: Clock.milliseconds(), softReachedAt: &softLimitReachedAt) else { return }
+        // Closed from a task of its own: a message may arrive under the engine lock (another
+        // connection's PUBLISH on this loop), and closing runs channelInactive, which takes it.
+        closing = true
+        let described = client.map(describeForLog) ?? ""
+        let engine = self.engine, log = server.logSink
+        context.eventLoop.execute {
+            engine.lock.withLock { engine.stats.outputBufferLimitDisconnections += 1 }
+            log.log(.warning, "Client \(described) scheduled to be closed ASAP for overcoming of output buffer limits.")
+            context.close(promise: nil)
+        }
+    }
+
     /// The client shut down its write side (`shutdown(SHUT_WR)`, `nc -N`): as Redis, every
     /// command read before the end of input has run and its reply goes out, then the connection
     /// closes. A client blocked in BLPOP and friends is closed at once without a reply, and
@@ -195,6 +252,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         var executed = 0
         var blockedUntil: Int64?
         var durableSequence: UInt64 = 0
+        runningBatch = true
+        defer { runningBatch = false }
         engine.lock.withLock {
             let sequenceBefore = engine.appendOnly.writer?.lastSequence ?? 0
             var clock = ExecutionClock()
@@ -212,7 +271,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                     blockedUntil = state.deadline
                     break
                 }
-                if !client.suppressesReply { replies.append(reply) }
+                if !client.suppressesReply || reply.isPush { replies.append(reply) }
                 client.commandCompleted()
                 if client.closeAfterReply {
                     closeAfter = true
@@ -227,6 +286,12 @@ final class ConnectionHandler: ChannelInboundHandler {
             version = client.protocolVersion
             authenticated = client.isAuthenticated
             queryBufferLimit = server.configuration.queryBufferLimit
+            protocolVersion = version
+            switch client.kind {
+            case .pubsub: outputLimit = server.configuration.pubsubOutputLimit
+            case .normal, .master: outputLimit = server.configuration.normalOutputLimit
+            case .replica: outputLimit = OutputBufferLimit()
+            }
             parser.maxBulkLength = engine.config.protoMaxBulkLength
         }
         if executed == commands.count {
@@ -247,6 +312,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 unreportedOutput += output.readableBytes
                 unreportedWrites += 1
                 send(output, after: durableSequence, context: context)
+                if !outputLimit.isUnlimited { enforceOutputLimit(context: context) }
             }
         }
         if let blockedUntil {

@@ -147,8 +147,16 @@ extension ServerConfiguration {
         ConfigParameter("oom-score-adj", .special(parse: Specials.parseOOMScoreAdjust, format: { $0.text }), [.noEffect], default: .text("no")),
         ConfigParameter("oom-score-adj-values", .special(parse: Specials.parseOOMScoreValues, format: { $0.text }), [.multiArgument, .noEffect], default: .words(["0", "200", "800"])),
         ConfigParameter("notify-keyspace-events", .special(parse: Specials.parseKeyspaceEvents, format: { $0.text }), [.noEffect], default: .text("")),
-        ConfigParameter("client-output-buffer-limit", .special(parse: Specials.parseOutputBufferLimits, format: { $0.text }), [.multiArgument, .noEffect],
-                        default: .words(["normal", "0", "0", "0", "slave", "268435456", "67108864", "60", "pubsub", "33554432", "8388608", "60"])),
+        // normal and pubsub are applied by the connections; a replica's stream has its own
+        // bound (ReplicationState.pendingLimit).
+        ConfigParameter("client-output-buffer-limit", .special(parse: Specials.parseOutputBufferLimits, format: { $0.text }), [.multiArgument],
+                        default: .words(["normal", "0", "0", "0", "slave", "268435456", "67108864", "60", "pubsub", "33554432", "8388608", "60"]),
+                        apply: { configuration, value, _ in
+                            let words = value.words
+                            guard words.count == 12 else { return }
+                            configuration.normalOutputLimit = OutputBufferLimit(words[1...3])
+                            configuration.pubsubOutputLimit = OutputBufferLimit(words[9...11])
+                        }),
         ConfigParameter("maxmemory-clients", .number(lower: -100, upper: ll, memory: true, percent: true), [.noEffect], default: .number(0)),
         .integer("maxmemory-samples", [], 1...i32, 5),
         .integer("maxmemory-eviction-tenacity", [], 0...100, 10),
@@ -388,7 +396,9 @@ enum Specials {
     }
 
     /// `<class> <hard> <soft> <soft seconds>` groups; classes not named keep their limits.
-    static let parseOutputBufferLimits: @Sendable ([String], ConfigValue) -> Result<ConfigValue, ConfigProblem> = { arguments, current in
+    static let parseOutputBufferLimits: @Sendable ([String], ConfigValue) -> Result<ConfigValue, ConfigProblem> = { given, current in
+        // One argument holding them all (`"pubsub 1mb 256kb 60"`) is split, as Redis does.
+        let arguments = given.count == 1 ? given[0].split(separator: " ").map(String.init) : given
         if arguments.isEmpty { return .success(current) }
         guard arguments.count % 4 == 0 else {
             return .failure(ConfigProblem("Wrong number of arguments in buffer limit configuration."))

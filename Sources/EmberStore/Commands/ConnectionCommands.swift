@@ -11,6 +11,10 @@ extension Engine {
     func registerConnectionCommands() {
         register("ping") { context in
             if context.args.count > 2 { return Errors.wrongArity("ping") }
+            // In the RESP2 subscriber context PING answers as a message would: [pong, text].
+            if context.client.subscriptions.total > 0 && context.client.protocolVersion == .resp2 {
+                return .array([.bulk("pong"), .bulk(context.args.count == 2 ? context.args[1] : Bytes())])
+            }
             return context.args.count == 2 ? .bulk(context.args[1]) : .simple("PONG")
         }
         register("echo") { .bulk($0.args[1]) }
@@ -33,6 +37,7 @@ extension Engine {
             client.isAuthenticated = context.engine.config.requirePass == nil
             client.endTransaction()
             context.engine.watchedKeys.unwatchAll(client)
+            context.engine.pubSub.removeAll(client)
             return .simple("RESET")
         }
         register("quit") { context in
@@ -253,9 +258,10 @@ extension Engine {
         if client.transaction != nil { flags += "x" }
         if client.isReplica { flags += "S" }
         if client.noEvict { flags += "e" }
+        if client.subscriptions.total > 0 { flags += "P" }
         if flags.isEmpty { flags = "N" }
         return "id=\(client.id) addr=\(client.peerAddress) laddr=\(client.localAddress) fd=\(client.fileDescriptor) "
-            + "name=\(client.name?.string ?? "") age=\(age) idle=\(idle) flags=\(flags) db=\(client.db) sub=0 psub=0 ssub=0 "
+            + "name=\(client.name?.string ?? "") age=\(age) idle=\(idle) flags=\(flags) db=\(client.db) sub=\(client.subscriptions.channels.count) psub=\(client.subscriptions.patterns.count) ssub=\(client.subscriptions.shardChannels.count) "
             + "multi=\(client.transaction.map { String($0.count) } ?? "-1") qbuf=\(client.queryBufferLength) qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 "
             + "obl=0 oll=0 omem=\(client.outputBufferLength) tot-mem=\(client.queryBufferLength + client.outputBufferLength + 20000) "
             + "events=r cmd=\(client.lastCommand) user=\(client.user) redir=-1 resp=\(client.protocolVersion.rawValue) "
@@ -270,9 +276,10 @@ extension Engine {
         if index < args.count {
             if args[index].equalsLowercased("type") && args.count == 4 {
                 let type = args[3]
-                if type.equalsLowercased("normal") { }
-                else if type.equalsLowercased("master") || type.equalsLowercased("replica") || type.equalsLowercased("slave") || type.equalsLowercased("pubsub") { selected = [] }
-                else { return .error("ERR Unknown client type '", .bytes(type.cPrefix(128)), "'") }
+                guard let wanted = Engine.clientKind(named: type) else {
+                    return .error("ERR Unknown client type '", .bytes(type.cPrefix(128)), "'")
+                }
+                selected = selected.filter { wanted == $0.kind }
             } else if args[index].equalsLowercased("id") && args.count >= 4 {
                 var ids = Set<Int64>()
                 index += 1
@@ -324,6 +331,7 @@ extension Engine {
         }
         var id: Int64?, address: String?, localAddress: String?, user: String?
         var skipMe = true
+        var kind: ClientState.Kind?
         var index = 2
         while index < args.count {
             guard index + 1 < args.count else { return Errors.syntax }
@@ -340,10 +348,10 @@ extension Engine {
                 guard value.string == "default" else { return .error("ERR No such user '", .bytes(value.cPrefix(Int.max)), "'") }
                 user = value.string
             } else if option.equalsLowercased("type") {
-                if !(value.equalsLowercased("normal") || value.equalsLowercased("master") || value.equalsLowercased("replica") || value.equalsLowercased("slave") || value.equalsLowercased("pubsub")) {
+                guard let wanted = Engine.clientKind(named: value) else {
                     return .error("ERR Unknown client type '", .bytes(value.cPrefix(128)), "'")
                 }
-                if !value.equalsLowercased("normal") { return .integer(0) }
+                kind = wanted
             } else if option.equalsLowercased("skipme") {
                 if value.equalsLowercased("yes") { skipMe = true }
                 else if value.equalsLowercased("no") { skipMe = false }
@@ -360,10 +368,20 @@ extension Engine {
             if let localAddress, client.localAddress != localAddress { continue }
             if let user, client.user != user { continue }
             if skipMe && client === context.client { continue }
+            if let kind, client.kind != kind { continue }
             engine.kill(client)
             killed += 1
         }
         return .integer(killed)
+    }
+
+    /// A CLIENT LIST/KILL TYPE name; nil for an unknown one.
+    static func clientKind(named name: Bytes) -> ClientState.Kind? {
+        if name.equalsLowercased("normal") { return .normal }
+        if name.equalsLowercased("replica") || name.equalsLowercased("slave") { return .replica }
+        if name.equalsLowercased("pubsub") { return .pubsub }
+        if name.equalsLowercased("master") { return .master }
+        return nil
     }
 
     /// Marks a client for disconnection and asks its transport to close it.

@@ -12,6 +12,8 @@ enum AdmissionCheck {
     case diskError
     /// Commands MULTI cannot queue.
     case transactionQueue
+    /// A RESP2 client with subscriptions runs only the subscribe family, PING, QUIT and RESET.
+    case subscriberContext
 }
 
 extension Engine {
@@ -25,6 +27,7 @@ extension Engine {
             ?? rejection(by: .authentication, command, args, client: client)
             ?? rejection(by: .diskError, command, args, client: client)
             ?? rejection(by: .transactionQueue, command, args, client: client)
+            ?? rejection(by: .subscriberContext, command, args, client: client)
         else { return nil }
         if client.transaction != nil { client.transactionFailed = true }
         return rejection
@@ -53,6 +56,10 @@ extension Engine {
             }
         case .transactionQueue:
             if client.transaction != nil && flags.contains(.noMulti) { return .error("ERR Command not allowed inside a transaction") }
+        case .subscriberContext:
+            if client.subscriptions.total > 0 && client.protocolVersion == .resp2 && !Engine.runsInSubscriberContext(command) {
+                return .error("ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+            }
         }
         return nil
     }

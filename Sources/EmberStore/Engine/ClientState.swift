@@ -56,11 +56,28 @@ public final class ClientState: @unchecked Sendable {
     /// transport that can deliver the later reply).
     public var canBlock: Bool { wake != nil && !executingTransaction }
 
+    /// Channels, patterns and shard channels subscribed to. A RESP2 client with any is in the
+    /// subscriber context (only the subscribe family, PING, QUIT and RESET).
+    @exclusivity(unchecked) public internal(set) var subscriptions = Subscriptions()
+    /// Installed by the transport: hands a pub/sub message (a push) to the connection, in order
+    /// with its replies. Called under the engine lock, so it must only hand off.
+    @exclusivity(unchecked) public var deliver: (@Sendable (Reply) -> Void)?
+
     /// Attached as a replica (SYNC, PSYNC): what it is sent is the replication stream, and
     /// replies to what it sends (REPLCONF ACK) are dropped, as Redis never answers a replica.
     @exclusivity(unchecked) public var isReplica = false
     /// `REPLCONF listening-port`, announced before SYNC.
     @exclusivity(unchecked) public var replicaListeningPort = 0
+
+    /// Redis's client classes (`getClientType`), for CLIENT LIST/KILL TYPE and the output
+    /// buffer limits: a replica, a client with subscriptions (pubsub), or normal (`master`,
+    /// a primary's link on a replica, is none of this server's clients).
+    public enum Kind: Sendable { case normal, replica, pubsub, master }
+
+    public var kind: Kind {
+        if isReplica { return .replica }
+        return subscriptions.total > 0 ? .pubsub : .normal
+    }
 
     /// Whether the reply of the command that just ran is dropped.
     public var suppressesReply: Bool { replyOff || replySkip || isReplica }

@@ -50,6 +50,8 @@ public final class Engine: @unchecked Sendable {
     /// Set by a command that propagates even when it changed nothing (Redis's
     /// forceCommandPropagation: FLUSHDB and FLUSHALL on empty databases); reset by `call`.
     @exclusivity(unchecked) var propagationForced = false
+    /// Channels and patterns with their subscribers.
+    public let pubSub = PubSub()
     /// WATCH: who watches which key; the databases signal their changes to it.
     public let watchedKeys = WatchedKeys()
     /// `lazyfree-lazy-expire` and `-server-del` as the databases apply them.
@@ -95,6 +97,7 @@ public final class Engine: @unchecked Sendable {
         registerSortCommands()
         registerMemoryCommands()
         registerTransactionCommands()
+        registerPubSubCommands()
         registerDebugCommand()
         registerConnectionCommands()
         registerCommandCommands()
@@ -124,6 +127,8 @@ public final class Engine: @unchecked Sendable {
     public func removeClient(_ client: ClientState) {
         unblock(client)
         watchedKeys.unwatchAll(client)
+        pubSub.removeAll(client)
+        client.deliver = nil
         detachReplica(client)
         client.wake = nil
         clients[client.id] = nil

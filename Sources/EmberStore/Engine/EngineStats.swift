@@ -16,6 +16,8 @@ public struct EngineStats: Sendable {
     public var netOutputBytes: Int64 = 0
     public var readsProcessed: Int64 = 0
     public var writesProcessed: Int64 = 0
+    /// Clients disconnected for breaking `client-output-buffer-limit`.
+    public var outputBufferLimitDisconnections: Int64 = 0
     public init() {}
 
     /// Redis tracks at most this many distinct error codes (errorstats).

@@ -56,6 +56,16 @@ public enum Reply: Sendable {
         return .error(Bytes(message))
     }
 
+    /// Only push frames (pub/sub confirmations and messages): sent even to a client whose
+    /// replies are off (CLIENT REPLY OFF/SKIP), as Redis's CLIENT_PUSHING.
+    public var isPush: Bool {
+        switch self {
+        case .push: return true
+        case .sequence(let frames): return !frames.isEmpty && frames.allSatisfy(\.isPush)
+        default: return false
+        }
+    }
+
     /// The message of an error reply, nil for any other reply.
     public var errorMessage: Bytes? {
         if case .error(let message) = self { return message }
