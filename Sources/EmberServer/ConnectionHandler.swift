@@ -53,6 +53,13 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var protocolVersion = RESPVersion.resp2
     @exclusivity(unchecked) private var outputLimit = OutputBufferLimit()
     @exclusivity(unchecked) private var softLimitReachedAt: Int64?
+    /// Output queued since the limit was last checked: a fan-out of small messages checks it
+    /// every 16 KiB per subscriber, not every message.
+    @exclusivity(unchecked) private var outputSinceLimitCheck = 0
+    /// Messages delivered since the last write, copied into one buffer and written once at
+    /// the end of the tick (or before this client's next reply), as Redis appends them to the
+    /// client's output buffer: one socket write however many arrive.
+    @exclusivity(unchecked) private var pendingMessages: ByteBuffer?
     var aofWriter: AOFWriter? { engine.appendOnly.writer }
 
     init(server: EmberServer, flushCoalescer: FlushCoalescer) {
@@ -164,6 +171,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Called by the coalescer at the end of the event loop tick.
     func flushNow() {
         flushScheduled = false
+        if let context { sendPendingMessages(context: context) }
         if sequenceDueAtEndOfTick > 0 {
             // The coalescer has just written (or failed to, and the thread takes over).
             sequenceDueAtEndOfTick = 0
@@ -178,28 +186,39 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// A pub/sub message for this client: in order with its replies, flushed at the end of the
     /// tick with everything else. A subscriber that cannot keep up is disconnected at its
     /// output limit instead of growing the server's memory.
-    func deliver(_ message: Reply) {
+    func deliver(_ message: PubSubMessage) {
         guard let context, !closing else { return }
         if runningBatch {
-            replies.append(message)
+            replies.append(message.reply)
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        message.encode(into: &buffer, protocolVersion)
-        unreportedOutput += buffer.readableBytes
-        unreportedWrites += 1
-        send(buffer, after: 0, context: context)
+        var encoded = message.encoded(protocolVersion)
+        if pendingMessages == nil { pendingMessages = context.channel.allocator.buffer(capacity: max(256, encoded.readableBytes)) }
+        outputSinceLimitCheck += encoded.readableBytes
+        pendingMessages!.writeBuffer(&encoded)
         if !flushScheduled {
             flushScheduled = true
             flushCoalescer.scheduleFlush(self)
         }
-        if !outputLimit.isUnlimited { enforceOutputLimit(context: context) }
+        if !outputLimit.isUnlimited && outputSinceLimitCheck >= 16 * 1024 {
+            outputSinceLimitCheck = 0
+            enforceOutputLimit(context: context)
+        }
+    }
+
+    /// Writes the messages gathered since the last write, in order before what follows.
+    private func sendPendingMessages(context: ChannelHandlerContext) {
+        guard let pending = pendingMessages else { return }
+        pendingMessages = nil
+        unreportedOutput += pending.readableBytes
+        unreportedWrites += 1
+        send(pending, after: 0, context: context)
     }
 
     /// Redis's `closeClientOnOutputBufferLimitReached`: what waits to be written (in NIO, and
     /// held behind the AOF) against this client's class limit.
     private func enforceOutputLimit(context: ChannelHandlerContext) {
-        var pending = heldReplies.reduce(0) { $0 + $1.buffer.readableBytes }
+        var pending = heldReplies.reduce(pendingMessages?.readableBytes ?? 0) { $0 + $1.buffer.readableBytes }
         if let buffered = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) { pending += buffered }
         guard outputLimit.isBroken(pending: pending, now: Clock.milliseconds(), softReachedAt: &softLimitReachedAt) else { return }
         // Closed from a task of its own: a message may arrive under the engine lock (another
@@ -288,8 +307,8 @@ final class ConnectionHandler: ChannelInboundHandler {
             queryBufferLimit = server.configuration.queryBufferLimit
             protocolVersion = version
             switch client.kind {
-            case .pubsub: outputLimit = server.configuration.pubsubOutputLimit
-            case .normal, .master: outputLimit = server.configuration.normalOutputLimit
+            case .pubsub: outputLimit = engine.config.outputLimits.pubsub
+            case .normal, .master: outputLimit = engine.config.outputLimits.normal
             case .replica: outputLimit = OutputBufferLimit()
             }
             parser.maxBulkLength = engine.config.protoMaxBulkLength
@@ -304,6 +323,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             // The output buffer is reused: once the socket has taken the previous batch, NIO
             // has let go of it and `clear()` keeps the storage; otherwise copy-on-write gives
             // this batch a fresh one. A buffer grown by a large reply is not kept.
+            sendPendingMessages(context: context)
             if output.capacity > Self.retainedOutputCapacity { output = context.channel.allocator.buffer(capacity: 1024) }
             output.clear()
             for reply in replies { reply.encode(into: &output, version) }
@@ -417,6 +437,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             client?.commandCompleted()
             return client?.protocolVersion ?? .resp2
         }
+        sendPendingMessages(context: context)
         var buffer = context.channel.allocator.buffer(capacity: 64)
         reply.encode(into: &buffer, version)
         unreportedOutput += buffer.readableBytes

@@ -22,9 +22,6 @@ public struct ServerConfiguration: Sendable {
     /// clients on the same host (on 2 cores, 1 thread serves redis-benchmark 15-30% faster).
     public var ioThreads = max(1, System.coreCount / 2)
     public var configFile: String?
-    /// `client-output-buffer-limit` for normal clients and for subscribers.
-    public var normalOutputLimit = OutputBufferLimit()
-    public var pubsubOutputLimit = OutputBufferLimit(hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60)
     public var engine = EngineConfiguration()
     /// Every parameter's value by its canonical name, as CONFIG GET reports it.
     var values: [String: ConfigValue] = [:]

@@ -147,15 +147,15 @@ extension ServerConfiguration {
         ConfigParameter("oom-score-adj", .special(parse: Specials.parseOOMScoreAdjust, format: { $0.text }), [.noEffect], default: .text("no")),
         ConfigParameter("oom-score-adj-values", .special(parse: Specials.parseOOMScoreValues, format: { $0.text }), [.multiArgument, .noEffect], default: .words(["0", "200", "800"])),
         ConfigParameter("notify-keyspace-events", .special(parse: Specials.parseKeyspaceEvents, format: { $0.text }), [.noEffect], default: .text("")),
-        // normal and pubsub are applied by the connections; a replica's stream has its own
-        // bound (ReplicationState.pendingLimit).
+        // normal and pubsub are applied by the connections, replica by replication.
         ConfigParameter("client-output-buffer-limit", .special(parse: Specials.parseOutputBufferLimits, format: { $0.text }), [.multiArgument],
                         default: .words(["normal", "0", "0", "0", "slave", "268435456", "67108864", "60", "pubsub", "33554432", "8388608", "60"]),
                         apply: { configuration, value, _ in
                             let words = value.words
                             guard words.count == 12 else { return }
-                            configuration.normalOutputLimit = OutputBufferLimit(words[1...3])
-                            configuration.pubsubOutputLimit = OutputBufferLimit(words[9...11])
+                            configuration.engine.outputLimits.normal = OutputBufferLimit(words[1...3])
+                            configuration.engine.outputLimits.replica = OutputBufferLimit(words[5...7])
+                            configuration.engine.outputLimits.pubsub = OutputBufferLimit(words[9...11])
                         }),
         ConfigParameter("maxmemory-clients", .number(lower: -100, upper: ll, memory: true, percent: true), [.noEffect], default: .number(0)),
         .integer("maxmemory-samples", [], 1...i32, 5),

@@ -61,7 +61,7 @@ public final class ClientState: @unchecked Sendable {
     @exclusivity(unchecked) public internal(set) var subscriptions = Subscriptions()
     /// Installed by the transport: hands a pub/sub message (a push) to the connection, in order
     /// with its replies. Called under the engine lock, so it must only hand off.
-    @exclusivity(unchecked) public var deliver: (@Sendable (Reply) -> Void)?
+    @exclusivity(unchecked) public var deliver: (@Sendable (PubSubMessage) -> Void)?
 
     /// Attached as a replica (SYNC, PSYNC): what it is sent is the replication stream, and
     /// replies to what it sends (REPLCONF ACK) are dropped, as Redis never answers a replica.

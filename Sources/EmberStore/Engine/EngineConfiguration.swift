@@ -3,6 +3,9 @@ import EmberRESP
 /// Settings the engine itself reads. The server maps `CONFIG SET` and the config file onto these.
 public struct EngineConfiguration: Sendable {
     public var databases = 16
+    /// `client-output-buffer-limit`: applied by the connections (normal, pubsub) and by
+    /// replication (replica).
+    public var outputLimits = OutputBufferLimits()
     public var protoMaxBulkLength = 512 * 1024 * 1024
     public var maxMemory: Int64 = 0
     public var maxMemoryPolicy = "noeviction" {

@@ -1,5 +1,25 @@
 import EmberRESP
+import NIOCore
 import OrderedCollections
+
+/// A message on its way to subscribers: encoded once for each protocol, so a fan-out to
+/// thousands of clients writes one shared buffer to each instead of encoding it for each.
+public struct PubSubMessage: Sendable {
+    public let reply: Reply
+    public let resp2: ByteBuffer
+    public let resp3: ByteBuffer
+
+    init(_ reply: Reply) {
+        self.reply = reply
+        var resp2 = ByteBuffer(), resp3 = ByteBuffer()
+        reply.encode(into: &resp2, .resp2)
+        reply.encode(into: &resp3, .resp3)
+        self.resp2 = resp2
+        self.resp3 = resp3
+    }
+
+    public func encoded(_ version: RESPVersion) -> ByteBuffer { version == .resp3 ? resp3 : resp2 }
+}
 
 /// The three kinds of subscription Redis 7.0 has, each with its own commands, message type and
 /// subscription count (Redis's `pubsubtype`).
@@ -151,13 +171,13 @@ public final class PubSub: @unchecked Sendable {
     func publish(_ message: Bytes, to channel: Bytes) -> Int {
         var deliveries = 0
         if let subscribers = channels[channel] {
-            let push = Reply.push([.bulk(Self.messageWord), .bulk(channel), .bulk(message)])
+            let push = PubSubMessage(.push([.bulk(Self.messageWord), .bulk(channel), .bulk(message)]))
             for client in subscribers { client.deliver?(push) }
             deliveries += subscribers.count
         }
         if !patterns.isEmpty {
             for (pattern, subscribers) in patterns where globMatch(pattern, channel) {
-                let push = Reply.push([.bulk(Self.patternMessageWord), .bulk(pattern), .bulk(channel), .bulk(message)])
+                let push = PubSubMessage(.push([.bulk(Self.patternMessageWord), .bulk(pattern), .bulk(channel), .bulk(message)]))
                 for client in subscribers { client.deliver?(push) }
                 deliveries += subscribers.count
             }
@@ -168,7 +188,7 @@ public final class PubSub: @unchecked Sendable {
     /// SPUBLISH: to the shard channel's subscribers only.
     func publishToShard(_ message: Bytes, to channel: Bytes) -> Int {
         guard let subscribers = shardChannels[channel] else { return 0 }
-        let push = Reply.push([.bulk(Self.shardMessageWord), .bulk(channel), .bulk(message)])
+        let push = PubSubMessage(.push([.bulk(Self.shardMessageWord), .bulk(channel), .bulk(message)]))
         for client in subscribers { client.deliver?(push) }
         return subscribers.count
     }

@@ -51,6 +51,8 @@ public final class ReplicaLink: @unchecked Sendable {
     var snapshotOffset: Int64 = 0
     /// Stream bytes not handed to the transport yet, and whether a write that takes them is queued.
     var pending: [UInt8] = []
+    /// When its pending stream first reached the soft output limit (nil: under it).
+    var softLimitReachedAt: Int64?
     var writeScheduled = false
 
     init(clientID: Int64, address: String, transport: ReplicaTransport, announcesFullResync: Bool, now: Int64) {

@@ -27,9 +27,6 @@ public final class ReplicationState: PropagationConsumer, @unchecked Sendable {
     /// (From 1: a replica attached in the first second is not pinged at once.)
     private var cronLoops: Int64 = 1
     private var lastCronSecond: Int64 = 0
-    /// Longest stream a replica may have waiting (Redis's `client-output-buffer-limit replica`
-    /// hard limit, 256 MB): beyond it the replica is disconnected instead of growing memory.
-    static let pendingLimit = 256 * 1024 * 1024
 
     init() {
         replicationID = Self.randomID()
@@ -69,7 +66,11 @@ public final class ReplicationState: PropagationConsumer, @unchecked Sendable {
             link.pending += bytes
             if link.state == .online { scheduleWrite(link) }
         }
-        for link in replicas where link.pending.count > Self.pendingLimit {
+        // `client-output-buffer-limit replica`: a replica that cannot keep up is disconnected
+        // instead of growing memory.
+        guard let limit = engine?.config.outputLimits.replica, !limit.isUnlimited else { return }
+        let now = Clock.milliseconds()
+        for link in replicas where limit.isBroken(pending: link.pending.count, now: now, softReachedAt: &link.softLimitReachedAt) {
             link.transport.close()
         }
     }

@@ -46,7 +46,7 @@ final class PubSubTests: XCTestCase {
     func testPublishDeliversToChannelThenPatternsAndCounts() {
         let subscriber = engine.lock.withLock { engine.makeClient() }
         let inbox = NIOLockedValueBox<[Reply]>([])
-        subscriber.deliver = { message in inbox.withLockedValue { $0.append(message) } }
+        subscriber.deliver = { message in inbox.withLockedValue { $0.append(message.reply) } }
         let publisher = engine.lock.withLock { engine.makeClient() }
         _ = run(subscriber, "SUBSCRIBE", "news.tech")
         _ = run(subscriber, "PSUBSCRIBE", "news.*", "*")

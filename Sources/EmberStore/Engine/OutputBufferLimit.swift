@@ -1,4 +1,3 @@
-import EmberStore
 
 /// One class of `client-output-buffer-limit`: a client whose pending output reaches `hard`
 /// bytes, or stays above `soft` for more than `softSeconds`, is disconnected (0: no limit).
@@ -14,7 +13,7 @@ public struct OutputBufferLimit: Sendable, Equatable {
     }
 
     /// From the three numbers of a class as the config table keeps them.
-    init(_ words: ArraySlice<String>) {
+    public init(_ words: ArraySlice<String>) {
         let numbers = words.map { Int($0) ?? 0 }
         self.init(hard: numbers[0], soft: numbers[1], softSeconds: numbers[2])
     }
@@ -35,4 +34,12 @@ public struct OutputBufferLimit: Sendable, Equatable {
         }
         return (now - since) / 1000 > Int64(softSeconds)
     }
+}
+
+/// `client-output-buffer-limit`, per client class.
+public struct OutputBufferLimits: Sendable, Equatable {
+    public var normal = OutputBufferLimit()
+    public var replica = OutputBufferLimit(hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, softSeconds: 60)
+    public var pubsub = OutputBufferLimit(hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60)
+    public init() {}
 }
